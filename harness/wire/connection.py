@@ -98,7 +98,8 @@ class Connection:
     def receive_data(self, data: bytes) -> None:
         """Bytes from the peer; b"" means the transport ended."""
         if not data:
-            clean = self.state is State.CLOSED
+            # hixie-75 has no closing handshake: the end of the transport is its normal close
+            clean = self.state is State.CLOSED or (self.info.closing is Closing.TCP and self.state is State.OPEN)
             self._events.append(ConnectionClosed(clean))
             if self.state is not State.FAILED:
                 self.state = State.CLOSED
