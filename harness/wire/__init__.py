@@ -30,7 +30,16 @@ from .frames import (
     encode,
     parse_close,
 )
-from .handshake import Accepted, ClientHandshake, Rejection, ServerAccept, accept, detect_draft, key3_size
+from .handshake import (
+    Accepted,
+    ClientHandshake,
+    Rejection,
+    ServerAccept,
+    accept,
+    detect_draft,
+    is_upgrade,
+    key3_size,
+)
 from .http import Headers, Request, Response, find_head_end, parse_request, parse_response
 
 __all__ = [
@@ -77,6 +86,7 @@ __all__ = [
     "detect_draft",
     "encode",
     "find_head_end",
+    "is_upgrade",
     "key3_size",
     "parse_close",
     "parse_request",

@@ -69,7 +69,8 @@ class Connection:
         mask_source: Callable[[int], bytes] = os.urandom,
     ) -> None:
         """`assemble` reports whole messages, `frames` reports each data frame as a Fragment (both may
-        be on). `auto_pong` answers pings, `auto_close` answers a close frame with the same code."""
+        be on). `auto_pong` answers pings at once; `auto_close` answers a close frame with the same code
+        in the next data_to_send(), after whatever the caller sends in response to earlier events."""
         self.draft = draft
         self.info = draft.info
         self.side = side
@@ -92,6 +93,7 @@ class Connection:
         self._parts: list[bytes] = []
         self._size = 0
         self._utf8: Utf8Validator | None = None
+        self._close_reply = False  # auto_close: answer the peer's close in the next data_to_send()
 
     # --- receiving -----------------------------------------------------------------------------------
 
@@ -190,8 +192,7 @@ class Connection:
         self.close_received = True
         self.received_code = code
         self._events.append(CloseReceived(code, reason, payload))
-        if not self.close_sent and self.auto_close:
-            self.send_close(code)
+        self._close_reply = not self.close_sent and self.auto_close
         self.state = State.CLOSED if self.close_sent else State.CLOSING
 
     def fail(self, code: int | None, reason: str) -> None:
@@ -207,6 +208,10 @@ class Connection:
 
     def data_to_send(self) -> bytes:
         """Bytes to write to the transport, once."""
+        if self._close_reply:
+            self._close_reply = False
+            if not self.close_sent:
+                self.send_close(self.received_code)
         data = b"".join(self._out)
         self._out = []
         return data

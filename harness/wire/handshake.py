@@ -48,6 +48,8 @@ def hixie_key_part(key: str) -> int:
         raise HandshakeError(f"hixie-76 key {key!r} has no digits")
     if spaces == 0:
         raise HandshakeError(f"hixie-76 key {key!r} has no spaces")
+    if len(digits.lstrip("0")) > 20:  # parts are 32-bit and spaces few; also keeps int() within its limit
+        raise HandshakeError(f"hixie-76 key {key[:40]!r}...: its number does not fit in 32 bits per space")
     number = int(digits)
     if number % spaces:
         raise HandshakeError(f"hixie-76 key {key!r}: {number} is not a multiple of {spaces} spaces")
@@ -262,9 +264,10 @@ def detect_draft(request: Request) -> Draft | Rejection:
     h = request.headers
     versions = h.get_all("Sec-WebSocket-Version")
     if versions:
-        if len(versions) > 1 or not versions[0].strip().isdigit():
+        value = versions[0].strip()
+        if len(versions) > 1 or not (value.isascii() and value.isdigit()) or len(value) > 10:
             return _unsupported(f"unsupported Sec-WebSocket-Version {', '.join(versions)!r}")
-        draft = Draft.from_version(int(versions[0]))
+        draft = Draft.from_version(int(value))
         if draft is None:
             return _unsupported(f"unsupported Sec-WebSocket-Version {versions[0]}")
         return draft

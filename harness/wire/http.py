@@ -163,6 +163,6 @@ def parse_response(head: bytes) -> Response:
     start, headers = _split_head(head)
     version, _, rest = start.partition(" ")
     code, _, reason = rest.partition(" ")
-    if not version.startswith("HTTP/") or len(code) != 3 or not code.isdigit():
+    if not version.startswith("HTTP/") or len(code) != 3 or not (code.isascii() and code.isdigit()):
         raise HttpError(f"malformed status line: {start[:80]!r}")
     return Response(int(code), reason, headers, version)

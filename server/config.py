@@ -1,0 +1,23 @@
+"""The reference server's settings, with the defaults `python -m server --help` shows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+DEFAULT_DOCROOT = Path(__file__).parent / "docroot"
+
+
+@dataclass(frozen=True)
+class ServerConfig:
+    host: str = "127.0.0.1"
+    port: int = 8080
+    docroot: Path = DEFAULT_DOCROOT
+    verbose: bool = False
+    max_message: int = 16 * 2**20 + 1024  # any message (and frame) on any subprotocol
+    assemble_limit: int = 64 * 1024  # echo-assemble and echo-fragment buffer at most this much
+    handshake_timeout: float = 10.0  # from TCP accept to a complete HTTP head (slowloris)
+    max_head: int = 16 * 1024  # bytes of HTTP head before the blank line
+    idle_timeout: float = 300.0  # a WebSocket with no traffic either way is closed after this
+    close_timeout: float = 5.0  # how long to wait for the peer's close frame before dropping TCP
+    ping_interval: float = 10.0  # echo-broadcast-ping

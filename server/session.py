@@ -1,0 +1,273 @@
+"""One WebSocket connection of the reference server, in any draft.
+
+aiohttp parses the HTTP head; from then on the connection is ours: the raw bytes after the head
+(hixie-76's key3 first) come through aiohttp's payload-parser hook, harness.wire does the handshake and
+the framing, and the session writes to the transport itself. aiohttp's own WebSocketResponse is not
+used: it speaks only versions 7, 8 and 13 and only whole messages.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable
+from typing import Any, cast
+
+from aiohttp import web
+
+from harness.wire import (
+    Connection,
+    ConnectionClosed,
+    Event,
+    Headers,
+    Rejection,
+    Request,
+    Side,
+    State,
+    accept,
+    key3_size,
+)
+
+from .config import ServerConfig
+from .protocols import Behavior, select_protocol
+
+log = logging.getLogger("server")
+
+_HIGH_WATER = 1 << 20
+
+
+class _Feed:
+    """aiohttp's payload-parser interface, turned into an awaitable byte stream with back-pressure."""
+
+    def __init__(self, transport: asyncio.Transport) -> None:
+        self._transport = transport
+        self._queue: asyncio.Queue[bytes] = asyncio.Queue()
+        self._buffered = 0
+        self._paused = False
+
+    def feed_data(self, data: bytes) -> tuple[bool, bytes]:
+        self._queue.put_nowait(bytes(data))
+        self._buffered += len(data)
+        if self._buffered > _HIGH_WATER and not self._paused:
+            self._paused = True
+            self._transport.pause_reading()
+        return False, b""
+
+    def feed_eof(self) -> None:
+        self._queue.put_nowait(b"")
+
+    async def read(self) -> bytes:
+        data = await self._queue.get()
+        self._buffered -= len(data)
+        if self._paused and self._buffered < _HIGH_WATER // 2:
+            self._paused = False
+            self._transport.resume_reading()
+        return data
+
+
+class _TakenOver(web.StreamResponse):
+    """What the handler returns after it has spoken WebSocket on the connection itself."""
+
+    def __init__(self) -> None:
+        super().__init__(status=101)
+        self.force_close()
+
+    async def prepare(self, request: web.BaseRequest) -> None:
+        return None
+
+    async def write_eof(self, data: bytes = b"") -> None:
+        return None
+
+
+def wire_request(request: web.BaseRequest) -> Request:
+    """aiohttp's parsed head as a harness.wire Request (raw header names and order kept)."""
+    headers = Headers((_unhide(k.decode("latin-1")), v.decode("latin-1")) for k, v in request.raw_headers)
+    version = f"HTTP/{request.version.major}.{request.version.minor}"
+    return Request(request.method, request.raw_path, headers, version)
+
+
+HIDDEN_KEY1 = "X-Wsinterop-Hixie76-Key1"  # what server.app.HeadGuard renamed Sec-WebSocket-Key1 to
+
+
+def _unhide(name: str) -> str:
+    return "Sec-WebSocket-Key1" if name.lower() == HIDDEN_KEY1.lower() else name
+
+
+class Session:
+    """A WebSocket peer of the server: its connection, its behaviour, its counters."""
+
+    def __init__(self, request: web.Request, config: ServerConfig, registry: Registry) -> None:
+        self.request = request
+        self.config = config
+        self.registry = registry
+        transport = request.transport
+        assert transport is not None
+        self.transport = transport
+        peername = self.transport.get_extra_info("peername") or ("?", 0)
+        self.peer = f"{peername[0]}:{peername[1]}"
+        self.rejection: str | None = None
+        self.conn: Connection | None = None
+        self.behavior: Behavior | None = None
+        self.protocol: str | None = None
+        self.bytes_in = 0
+        self.bytes_out = 0
+        self._feed = _Feed(self.transport)
+        self._closing_deadline: float | None = None
+
+    # --- sending (also used by other sessions: broadcast) ------------------------------------------
+
+    def flush(self) -> None:
+        assert self.conn is not None
+        data = self.conn.data_to_send()
+        if data and not self.transport.is_closing():
+            self.bytes_out += len(data)
+            self.transport.write(data)
+
+    async def drain(self) -> None:
+        self.flush()
+        await self.request.writer.drain()
+
+    def start_close(self, code: int | None) -> None:
+        """Start the closing handshake (any side may call it, at most once per connection)."""
+        conn = self.conn
+        if conn is None or conn.close_sent or conn.state is State.FAILED:
+            return
+        conn.send_close(code)
+        self._closing_deadline = time.monotonic() + self.config.close_timeout
+        self.flush()
+
+    # --- the connection -----------------------------------------------------------------------------
+
+    async def run(self) -> web.StreamResponse:
+        self.request.protocol.set_parser(cast(Any, self._feed))
+        started = time.monotonic()
+        try:
+            await self._serve()
+        except (TimeoutError, ConnectionError) as exc:
+            log.debug("%s: %s", self.peer, exc)
+        finally:
+            self.registry.discard(self)
+            if self.behavior is not None:
+                self.behavior.closed(self)
+            if not self.transport.is_closing():
+                self.transport.close()
+            self._log_line(time.monotonic() - started)
+        return _TakenOver()
+
+    async def _read(self, timeout: float) -> bytes:
+        data = await asyncio.wait_for(self._feed.read(), timeout)
+        self.bytes_in += len(data)
+        return data
+
+    async def _serve(self) -> None:
+        request = wire_request(self.request)
+        pending = b""
+        needed = key3_size(request)
+        while len(pending) < needed:
+            data = await self._read(self.config.handshake_timeout)
+            if not data:
+                return
+            pending += data
+        result = accept(request, pending[:needed], select_protocol=select_protocol)
+        if isinstance(result, Rejection):
+            answer = result.to_bytes()
+            self.transport.write(answer)
+            self.bytes_out += len(answer)
+            self.rejection = result.reason
+            return
+        answer = result.to_bytes()
+        self.transport.write(answer)
+        self.bytes_out += len(answer)
+        self.protocol = result.accepted.protocol
+        self.behavior = Behavior.for_protocol(self.protocol)
+        self.conn = Connection(
+            result.accepted.draft,
+            Side.SERVER,
+            assemble=self.behavior.assemble,
+            frames=self.behavior.frames or self.config.verbose,
+            max_frame_size=self.config.max_message,
+            max_message_size=self.behavior.limit(self.config),
+        )
+        self.registry.add(self)
+        await self.behavior.opened(self)
+        if pending[needed:]:
+            await self._receive(pending[needed:])
+        while self.conn.state not in (State.CLOSED, State.FAILED):
+            timeout = self.config.idle_timeout
+            if self._closing_deadline is not None:
+                timeout = self._closing_deadline - time.monotonic()
+            try:
+                data = await self._read(max(timeout, 0))
+            except TimeoutError:
+                if self._closing_deadline is not None:
+                    return  # the peer never answered our close: drop TCP
+                self.start_close(1001 if self.conn.info.close_codes else None)
+                continue
+            await self._receive(data)
+            if not data:
+                return
+        await self.drain()
+
+    async def _receive(self, data: bytes) -> None:
+        assert self.conn is not None and self.behavior is not None
+        self.conn.receive_data(data)
+        for event in self.conn.events():
+            if self.config.verbose:
+                log.info("%s %s: %s", self.peer, self.conn.draft.value, _describe(event))
+            if not isinstance(event, ConnectionClosed):
+                await self.behavior.on_event(self, event)
+        await self.drain()
+
+    def _log_line(self, seconds: float) -> None:
+        conn = self.conn
+        draft = conn.draft.value if conn else "-"
+        codes = f"close sent={conn.sent_code} received={conn.received_code}" if conn else f"rejected: {self.rejection}"
+        log.info(
+            "%s draft=%s protocol=%s %s in=%d out=%d %.1fs",
+            self.peer,
+            draft,
+            self.protocol or "-",
+            codes,
+            self.bytes_in,
+            self.bytes_out,
+            seconds,
+        )
+
+
+def _describe(event: Event) -> str:
+    text = repr(event)
+    return text if len(text) < 200 else text[:200] + "..."
+
+
+class Registry:
+    """Every open WebSocket session of a server, for broadcast and shutdown."""
+
+    def __init__(self) -> None:
+        self.sessions: set[Session] = set()
+        self._empty = asyncio.Event()
+        self._empty.set()
+
+    def add(self, session: Session) -> None:
+        self.sessions.add(session)
+        self._empty.clear()
+
+    def discard(self, session: Session) -> None:
+        self.sessions.discard(session)
+        if not self.sessions:
+            self._empty.set()
+
+    def peers(self, protocol_filter: Callable[[Session], bool]) -> list[Session]:
+        return [s for s in self.sessions if protocol_filter(s)]
+
+    async def close_all(self, code: int, timeout: float) -> None:
+        """Start the closing handshake everywhere (1001 on shutdown) and wait for the sessions to end."""
+        for session in list(self.sessions):
+            session.start_close(code if session.conn and session.conn.info.close_codes else None)
+            if session.conn is not None and session.conn.state is State.CLOSED:
+                session.transport.close()  # hixie-75: no closing handshake
+        try:
+            await asyncio.wait_for(self._empty.wait(), timeout)
+        except TimeoutError:
+            for session in list(self.sessions):
+                session.transport.close()
