@@ -13,7 +13,7 @@ from aiohttp.web_protocol import RequestHandler
 from harness.wire import HttpError, Rejection, find_head_end, is_upgrade
 
 from .config import ServerConfig
-from .docroot import serve_docroot
+from .docroot import DOCROOT_KEY, add_docroot_routes, serve_docroot
 from .session import HIDDEN_KEY1, Registry, Session, wire_request
 
 log = logging.getLogger("server")
@@ -23,24 +23,17 @@ CONFIG: web.AppKey[ServerConfig] = web.AppKey("config", ServerConfig)
 
 
 async def dispatch(request: web.Request) -> web.StreamResponse:
-    """Any path: a WebSocket upgrade in any draft, else a docroot GET/HEAD."""
+    """Any path: a WebSocket upgrade in any draft, else the docroot."""
     if is_upgrade(wire_request(request)):
         return await Session(request, request.app[CONFIG], request.app[REGISTRY]).run()
-    if request.method not in ("GET", "HEAD"):
-        raise web.HTTPMethodNotAllowed(request.method, ["GET", "HEAD"])
-    return await serve_docroot(request, request.app[CONFIG].docroot)
-
-
-async def health(request: web.Request) -> web.Response:
-    return web.Response(text="ok\n")
+    return await serve_docroot(request, request.app[DOCROOT_KEY])
 
 
 def make_app(config: ServerConfig) -> web.Application:
     app = web.Application()
     app[CONFIG] = config
     app[REGISTRY] = Registry()
-    app.router.add_get("/health", health)
-    app.router.add_route("*", "/{tail:.*}", dispatch)
+    add_docroot_routes(app, config.docroot, handler=dispatch)
     return app
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-DEFAULT_DOCROOT = Path(__file__).parent / "docroot"
+from .docroot import DEFAULT_DOCROOT
 
 
 @dataclass(frozen=True)
