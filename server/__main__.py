@@ -10,7 +10,8 @@ import sys
 from pathlib import Path
 
 from .app import ReferenceServer
-from .config import DEFAULT_DOCROOT, ServerConfig
+from .config import ServerConfig
+from .docroot import DEFAULT_DOCROOT
 
 
 def parse_args(argv: list[str] | None = None) -> ServerConfig:

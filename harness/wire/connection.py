@@ -113,6 +113,8 @@ class Connection:
                 self._receive_frame(frame)
                 if self._done_receiving():
                     break
+            else:
+                self._parser.feed(b"")  # raises an error met after the frames just handled
         except RemoteProtocolError as exc:
             self.fail(exc.close_code, exc.reason)
 

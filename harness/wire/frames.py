@@ -104,18 +104,31 @@ class FrameParser:
         self._buf = bytearray()
         self._pos = 0
         self._scan = 0  # hixie: where the search for 0xFF goes on
+        self._error: RemoteProtocolError | None = None  # met after frames that feed() still returned
 
     @property
     def buffered(self) -> int:
         return len(self._buf) - self._pos
 
     def feed(self, data: bytes) -> list[Frame]:
-        """Consume `data`; return every frame it completes. Raises RemoteProtocolError."""
+        """Consume `data`; return every frame it completes. Raises RemoteProtocolError.
+
+        When the error follows complete frames in the same data, those frames are returned first and the
+        error is raised by the next call (`feed(b"")` will do), so that frames before a broken one are
+        delivered however the bytes were chunked.
+        """
+        if self._error is not None:
+            raise self._error
         self._buf += data
         frames = []
         parse = {Family.HIXIE: self._hixie, Family.HYBI06: self._hybi06, Family.HYBI07: self._hybi07}[self.family]
-        while (frame := parse()) is not None:
-            frames.append(frame)
+        try:
+            while (frame := parse()) is not None:
+                frames.append(frame)
+        except RemoteProtocolError as exc:
+            if not frames:
+                raise
+            self._error = exc
         if self._pos and (self._pos == len(self._buf) or self._pos > 1 << 16):
             del self._buf[: self._pos]
             self._scan -= self._pos
@@ -155,6 +168,8 @@ class FrameParser:
             if len(buf) - pos - 1 > self.max_frame_size:
                 raise self._too_big(len(buf) - pos - 1)
             return None
+        if end - pos - 1 > self.max_frame_size:
+            raise self._too_big(end - pos - 1)
         self._pos = self._scan = end + 1
         return Frame(kind, bytes(buf[pos + 1 : end]))
 
