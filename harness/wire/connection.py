@@ -225,11 +225,20 @@ class Connection:
         """Write `frame` exactly as given (a client masks it with a random key unless it has one)."""
         if frame.mask is None and (mask := self._mask()) is not None:
             frame = Frame(frame.opcode, frame.payload, frame.fin, frame.rsv1, frame.rsv2, frame.rsv3, mask)
-        self._out.append(encode(frame, self.info.family, declared_length=declared_length))
+        self.send_frame_unmasked(frame, declared_length=declared_length)
 
     def send_frame_unmasked(self, frame: Frame, *, declared_length: int | None = None) -> None:
-        """Write `frame` without the client's automatic masking (to send an unmasked client frame)."""
+        """Write `frame` without the client's automatic masking (to send an unmasked client frame).
+        A close frame, however malformed, still counts as this side's close."""
         self._out.append(encode(frame, self.info.family, declared_length=declared_length))
+        closing = self.info.closing
+        is_close = (closing is Closing.CLOSE_FRAME and self.info.kind(frame.opcode) is Kind.CLOSE) or (
+            closing is Closing.SENTINEL and frame.opcode == HIXIE_CLOSE and not frame.payload
+        )
+        if is_close and not self.close_sent:
+            self.close_sent = True
+            self.sent_code = _lenient_close(frame)[0] if closing is Closing.CLOSE_FRAME else None
+            self.state = State.CLOSED if self.close_received else State.CLOSING
 
     def send_raw(self, data: bytes) -> None:
         self._out.append(data)
@@ -275,17 +284,15 @@ class Connection:
         """Start (or answer) the closing handshake. hixie-75 has none: the state just becomes CLOSED."""
         if self.close_sent:
             raise LocalProtocolError("close already sent")
-        self.close_sent = True
-        self.sent_code = code
         closing = self.info.closing
         if closing is Closing.SENTINEL:
             self.send_frame(Frame(HIXIE_CLOSE, b""))
         elif closing is Closing.CLOSE_FRAME:
             self.send_frame(Frame(self.info.opcode(Kind.CLOSE), close_payload(code, reason)))
-        if closing is Closing.TCP or self.close_received:
+        else:
+            self.close_sent = True
             self.state = State.CLOSED
-        elif self.state is State.OPEN:
-            self.state = State.CLOSING
+        self.sent_code = code
 
 
 def _lenient_close(frame: Frame) -> tuple[int | None, str]:
