@@ -157,7 +157,7 @@ class Handshake:
 class ExpectHandshake:
     status: tuple[int, ...] = (101,)
     headers: tuple[tuple[str, str | None], ...] = ()  # exact value, or None for "absent"
-    protocol: str | None | Literal[False] = False  # False: not checked; None: no protocol selected
+    protocol: str | Literal[False] | None = False  # False: not checked; None: no protocol selected
 
 
 @dataclass(frozen=True)
@@ -198,6 +198,7 @@ class Case:
     close: ExpectClose = field(default_factory=ExpectClose)
     timeout: float = 10.0  # ceiling for the whole case
     unimplemented: dict[str, str] = field(default_factory=dict)  # draft -> why it cannot express it
+    exclusive: bool = False  # runs alone: it shares server state with other cases (a broadcast room)
 
     @property
     def id(self) -> str:

@@ -69,6 +69,7 @@ class Observation:
     status: int | None = None  # HTTP status of the handshake answer; None when none arrived
     response_headers: list[tuple[str, str]] = field(default_factory=list)
     protocol: str | None = None
+    handshake_error: str | None = None  # the answer was not a valid WebSocket handshake
     closed_by: str | None = None  # "client" | "server": who sent the first close (or dropped TCP)
     remote_close_code: int | None = None
     local_close_code: int | None = None
@@ -136,9 +137,7 @@ class CaseResult:
                 "response_headers": [list(h) for h in obs.response_headers],
                 "events": [asdict(e) for e in obs.events],
             },
-            "wirelog": [
-                {"t": round(c.t, 6), "dir": c.direction, "hex": c.data.hex()} for c in obs.wire
-            ],
+            "wirelog": [{"t": round(c.t, 6), "dir": c.direction, "hex": c.data.hex()} for c in obs.wire],
         }
 
 

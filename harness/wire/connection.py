@@ -93,7 +93,9 @@ class Connection:
         self._parts: list[bytes] = []
         self._size = 0
         self._utf8: Utf8Validator | None = None
-        self._close_reply = False  # auto_close: answer the peer's close in the next data_to_send()
+        # a close frame to send in the next data_to_send(), after whatever the caller sends in response to
+        # the events before it: the answer to the peer's close (auto_close), or a failure's close
+        self._pending_close: tuple[int | None] | None = None
 
     # --- receiving -----------------------------------------------------------------------------------
 
@@ -194,26 +196,30 @@ class Connection:
         self.close_received = True
         self.received_code = code
         self._events.append(CloseReceived(code, reason, payload))
-        self._close_reply = not self.close_sent and self.auto_close
+        if not self.close_sent and self.auto_close:
+            self._pending_close = (code,)
         self.state = State.CLOSED if self.close_sent else State.CLOSING
 
     def fail(self, code: int | None, reason: str) -> None:
-        """Fail the connection: report it, queue a close frame with `code` where the draft has one."""
+        """Fail the connection: report it, and close with `code` (where the draft has codes) in the next
+        data_to_send(), so that answers to the events before the failure still go out first."""
         if self.state is State.FAILED:
             return
-        self._events.append(ProtocolFailure(code if self.info.close_codes else None, reason))
+        code = code if self.info.close_codes else None
+        self._events.append(ProtocolFailure(code, reason))
         if not self.close_sent and self.info.closing is not Closing.TCP:
-            self.send_close(code if self.info.close_codes else None)
+            self._pending_close = (code,)
         self.state = State.FAILED
 
     # --- sending -------------------------------------------------------------------------------------
 
     def data_to_send(self) -> bytes:
         """Bytes to write to the transport, once."""
-        if self._close_reply:
-            self._close_reply = False
+        if self._pending_close is not None:
+            (code,) = self._pending_close
+            self._pending_close = None
             if not self.close_sent:
-                self.send_close(self.received_code)
+                self.send_close(code)
         data = b"".join(self._out)
         self._out = []
         return data
@@ -238,13 +244,14 @@ class Connection:
         if is_close and not self.close_sent:
             self.close_sent = True
             self.sent_code = _lenient_close(frame)[0] if closing is Closing.CLOSE_FRAME else None
-            self.state = State.CLOSED if self.close_received else State.CLOSING
+            if self.state is not State.FAILED:
+                self.state = State.CLOSED if self.close_received else State.CLOSING
 
     def send_raw(self, data: bytes) -> None:
         self._out.append(data)
 
     def _check_open(self, what: str) -> None:
-        if self.close_sent or self.state is State.FAILED:
+        if self.close_sent:
             raise LocalProtocolError(f"cannot send {what} after the connection started closing")
 
     def send_message(self, kind: Kind, data: bytes, *, fragment_size: int | None = None) -> None:

@@ -689,3 +689,20 @@ def test_random_frames_never_raise(
             assert event.code in draft.info.close_codes
         if isinstance(event, CloseReceived) and strict:
             assert parse_close(event.payload, draft) == (event.code, event.reason)
+
+
+@pytest.mark.parametrize("draft", HYBI_DRAFTS)
+def test_answers_to_events_before_a_failure_go_out_before_its_close(draft: Draft) -> None:
+    conn = server(draft)
+    text = draft.info.opcode(Kind.TEXT)
+    data = from_client(draft, Frame(text, b"first")) + from_client(draft, Frame(0x0, b"stray continuation"))
+    conn.receive_data(data)
+    events = conn.events()
+    assert events[0] == TextMessage("first")
+    assert isinstance(events[1], ProtocolFailure)
+    conn.send_text("first")  # the echo of what came before the failure
+    out = conn.data_to_send()
+    echo = encode(Frame(text, b"first"), draft.info.family)
+    assert out.startswith(echo)
+    assert sent_close(conn) is None  # the close went out with that same write
+    assert out[len(echo) :] == encode(Frame(draft.info.opcode(Kind.CLOSE), close_payload(1002)), draft.info.family)

@@ -1,0 +1,122 @@
+"""What every driver shares: the target, the recorder it reports to, and the interface it implements."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
+from urllib.parse import urlsplit
+
+from ..model import Case
+from ..results import WIRE_LOG_CAP, Observation, ObservedEvent, WireChunk
+from ..wire import Draft
+
+PREVIEW = 256  # bytes of a payload kept in a report
+
+
+@dataclass(frozen=True)
+class Target:
+    host: str
+    port: int
+    path: str = "/"
+    secure: bool = False
+
+    @classmethod
+    def parse(cls, url: str) -> Target:
+        """A target from a ws:// URL; ValueError saying what is wrong otherwise."""
+        parts = urlsplit(url)
+        if parts.scheme not in ("ws", "wss"):
+            raise ValueError(f"target {url!r} must be a ws:// URL")
+        if parts.scheme == "wss":
+            raise ValueError("wss:// targets are not supported yet: the raw client speaks plain TCP")
+        if not parts.hostname:
+            raise ValueError(f"target {url!r} has no host")
+        path = parts.path or "/"
+        if parts.query:
+            path += "?" + parts.query
+        return cls(parts.hostname, parts.port or (443 if parts.scheme == "wss" else 80), path, parts.scheme == "wss")
+
+    @property
+    def authority(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        default = 443 if self.secure else 80
+        return host if self.port == default else f"{host}:{self.port}"
+
+    @property
+    def url(self) -> str:
+        return f"{'wss' if self.secure else 'ws'}://{self.authority}{self.path}"
+
+
+def payload_summary(data: bytes, kind: str = "binary") -> dict[str, Any]:
+    """How a payload is recorded: size, digest and a preview (the judge compares size and digest)."""
+    preview = data[:PREVIEW]
+    summary: dict[str, Any] = {"size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+    if kind == "text":
+        summary["text"] = preview.decode("utf-8", "replace")
+    else:
+        summary["hex"] = preview.hex()
+    if len(data) > PREVIEW:
+        summary["truncated"] = True
+    return summary
+
+
+class Recorder:
+    """Collects an Observation as a case runs, and lets steps wait for events."""
+
+    def __init__(self) -> None:
+        self.observation = Observation()
+        self.start = time.monotonic()
+        self._changed = asyncio.Event()
+
+    def now(self) -> float:
+        return time.monotonic() - self.start
+
+    def event(self, type_: str, **data: Any) -> None:
+        self.observation.events.append(ObservedEvent(round(self.now(), 6), type_, data))
+        self._changed.set()
+
+    def wire(self, direction: str, data: bytes) -> None:
+        obs = self.observation
+        kept = sum(len(c.data) for c in obs.wire if c.direction == direction)
+        room = max(WIRE_LOG_CAP - kept, 0)
+        if room:
+            obs.wire.append(WireChunk(round(self.now(), 6), direction, data[:room]))
+        obs.wire_dropped[direction] += max(len(data) - room, 0)
+
+    def count(self, type_: str) -> int:
+        return sum(1 for e in self.observation.events if e.type == type_)
+
+    async def wait_until(self, predicate: Callable[[], bool], timeout: float) -> bool:
+        """Wait until `predicate()` holds (re-checked on every event); False when `timeout` passes."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while not predicate():
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                return False
+            self._changed.clear()
+            try:
+                await asyncio.wait_for(self._changed.wait(), remaining)
+            except TimeoutError:
+                return predicate()
+        return True
+
+
+class Driver(Protocol):
+    """An agent: something that can open a WebSocket to a target and perform a case's steps."""
+
+    name: str
+
+    @property
+    def version(self) -> str: ...
+
+    def unsupported(self, case: Case, draft: Draft) -> str | None:
+        """Why this agent cannot express `case` in `draft` (the case is UNIMPLEMENTED), or None."""
+        ...
+
+    async def run(self, case: Case, draft: Draft, target: Target, recorder: Recorder) -> None:
+        """Perform the case; record what happens. Returns when the connection is over."""
+        ...

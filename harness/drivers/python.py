@@ -1,0 +1,389 @@
+"""The raw Python client: asyncio + harness.wire, able to send anything a case asks for."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import platform
+from collections.abc import Iterator
+
+from ..model import (
+    Case,
+    Repeat,
+    SendClose,
+    SendFrame,
+    SendMessage,
+    SendPing,
+    SendPong,
+    SendRaw,
+    Step,
+    Wait,
+    resolve_opcode,
+)
+from ..wire import (
+    BinaryMessage,
+    ClientHandshake,
+    CloseReceived,
+    Closing,
+    Connection,
+    ConnectionClosed,
+    Draft,
+    Event,
+    Family,
+    Fragment,
+    Frame,
+    HandshakeError,
+    HttpError,
+    Ignored,
+    Kind,
+    Ping,
+    Pong,
+    ProtocolFailure,
+    Side,
+    State,
+    TextMessage,
+    find_head_end,
+    parse_response,
+)
+from .base import Recorder, Target, payload_summary
+
+CONNECT_TIMEOUT = 5.0
+CLOSE_TIMEOUT = 3.0  # how long to wait for the peer's part of a closing handshake
+READ_SIZE = 1 << 16
+
+
+def walk(steps: tuple[Step, ...]) -> Iterator[Step]:
+    """Every step, repeated blocks entered once."""
+    for step in steps:
+        if isinstance(step, Repeat):
+            yield from walk(step.steps)
+        else:
+            yield step
+
+
+def unsupported_in_draft(case: Case, draft: Draft) -> str | None:
+    """Why `draft` cannot express a step of `case` at all (no such frame in that draft), or None."""
+    info = draft.info
+    for step in walk(case.steps):
+        if isinstance(step, SendPing | SendPong) and not info.has_ping:
+            return f"{draft.value} has no ping or pong frames"
+        if isinstance(step, SendMessage):
+            if step.kind == "binary" and not info.has_binary:
+                return f"{draft.value} has no binary messages"
+            if step.fragment_size is not None and not info.has_fragmentation:
+                return f"{draft.value} has no fragmentation"
+        if isinstance(step, SendClose) and (step.code is not None or step.raw is not None) and not info.close_codes:
+            return f"{draft.value} close frames carry no code"
+        if isinstance(step, SendClose) and info.closing is Closing.TCP:
+            return f"{draft.value} has no close frame"
+        if isinstance(step, SendFrame) and resolve_opcode(step.opcode, draft) is None:
+            return f"{draft.value} has no opcode {step.opcode}"
+    return None
+
+
+class PythonDriver:
+    name = "python"
+
+    @property
+    def version(self) -> str:
+        return f"wsinterop raw client (Python {platform.python_version()})"
+
+    def unsupported(self, case: Case, draft: Draft) -> str | None:
+        return unsupported_in_draft(case, draft)
+
+    async def run(self, case: Case, draft: Draft, target: Target, recorder: Recorder) -> None:
+        try:
+            reader, writer = await asyncio.wait_for(asyncio.open_connection(target.host, target.port), CONNECT_TIMEOUT)
+        except (OSError, TimeoutError) as exc:
+            recorder.observation.error = f"cannot connect to {target.authority}: {exc or type(exc).__name__}"
+            return
+        try:
+            await _Session(case, draft, target, recorder, reader, writer).run()
+        finally:
+            writer.close()
+            with contextlib.suppress(OSError, ConnectionError):
+                await writer.wait_closed()
+
+
+class _Session:
+    def __init__(
+        self,
+        case: Case,
+        draft: Draft,
+        target: Target,
+        recorder: Recorder,
+        reader: asyncio.StreamReader,
+        writer: asyncio.StreamWriter,
+    ) -> None:
+        self.case = case
+        self.draft = draft
+        self.target = target
+        self.rec = recorder
+        self.obs = recorder.observation
+        self.reader = reader
+        self.writer = writer
+        self.conn: Connection | None = None
+        self.eof = False
+        self.fragments = 0
+
+    async def write(self, data: bytes, chop: int | None = None) -> None:
+        step = chop or len(data) or 1
+        for i in range(0, len(data), step):
+            piece = data[i : i + step]
+            self.rec.wire("out", piece)
+            self.writer.write(piece)
+            await self.writer.drain()
+
+    async def flush(self) -> None:
+        if self.conn is not None and not self.writer.is_closing():
+            data = self.conn.data_to_send()
+            if data:
+                with contextlib.suppress(ConnectionError):
+                    await self.write(data)
+
+    # --- opening handshake ---------------------------------------------------------------------------
+
+    async def handshake(self) -> bytes | None:
+        """Send the request, read the answer; the bytes after it, or None when there is no WebSocket."""
+        h = self.case.handshake
+        hs = ClientHandshake.build(
+            self.draft,
+            self.target.authority,
+            h.path or self.target.path,
+            origin=h.origin,
+            protocols=h.protocols,
+            extensions=h.extensions,
+            overrides=dict(h.headers),
+            extra_headers=h.extra_headers,
+            key3=h.key3.to_bytes() if h.key3 is not None else None,
+            method=h.method,
+            version=h.http_version,
+        )
+        request = hs.to_bytes()
+        self.obs.handshake_request = request.decode("latin-1")
+        await self.write(request)
+        buffer = b""
+        while (end := find_head_end(buffer)) is None:
+            data = await self.reader.read(READ_SIZE)
+            if not data:
+                self.rec.event("tcp_closed", during="handshake")
+                self.obs.closed_by = "server"
+                self.eof = True
+                return None
+            self.rec.wire("in", data)
+            buffer += data
+        response = parse_response(buffer[:end])
+        self.obs.handshake_response = buffer[:end].decode("latin-1")
+        self.obs.status = response.status
+        self.obs.response_headers = list(response.headers)
+        rest = buffer[end:]
+        if response.status != 101:
+            self.rec.event("rejected", status=response.status, reason=response.reason)
+            return None
+        while len(rest) < hs.answer_size:
+            data = await self.reader.read(READ_SIZE)
+            if not data:
+                break
+            self.rec.wire("in", data)
+            rest += data
+        answer, rest = rest[: hs.answer_size], rest[hs.answer_size :]
+        try:
+            accepted = hs.check(response, answer)
+        except HandshakeError as exc:
+            self.obs.handshake_error = exc.reason
+            self.rec.event("handshake_invalid", reason=exc.reason)
+            return None
+        self.obs.protocol = accepted.protocol
+        self.rec.event("open", protocol=accepted.protocol)
+        return rest
+
+    # --- receiving -----------------------------------------------------------------------------------
+
+    async def read_loop(self) -> None:
+        assert self.conn is not None
+        while not self.eof:
+            try:
+                data = await self.reader.read(READ_SIZE)
+            except ConnectionError as exc:
+                self.rec.event("error", reason=f"connection reset: {exc}")
+                data = b""
+            if data:
+                self.rec.wire("in", data)
+            self.receive(data)
+            await self.flush()
+
+    def receive(self, data: bytes) -> None:
+        assert self.conn is not None
+        self.conn.receive_data(data)
+        for event in self.conn.events():
+            self.record(event)
+
+    def record(self, event: Event) -> None:
+        obs, rec = self.obs, self.rec
+        if isinstance(event, Fragment):
+            self.fragments += 1
+        elif isinstance(event, TextMessage):
+            rec.event("message", kind="text", fragments=self.fragments, **payload_summary(event.data.encode(), "text"))
+            self.fragments = 0
+        elif isinstance(event, BinaryMessage):
+            rec.event("message", kind="binary", fragments=self.fragments, **payload_summary(event.data))
+            self.fragments = 0
+        elif isinstance(event, Ping | Pong):
+            rec.event("ping" if isinstance(event, Ping) else "pong", **payload_summary(event.payload))
+        elif isinstance(event, CloseReceived):
+            obs.close_frame_received = True
+            obs.remote_close_code = event.code
+            if obs.closed_by is None:
+                obs.closed_by = "server"
+            rec.event("close", code=event.code, reason=event.reason)
+        elif isinstance(event, ProtocolFailure):
+            obs.client_failure = event.reason
+            obs.local_close_code = event.code
+            if obs.closed_by is None:
+                obs.closed_by = "client"
+            rec.event("failure", code=event.code, reason=event.reason)
+        elif isinstance(event, Ignored):
+            rec.event("ignored", frame_type=event.frame.opcode, **payload_summary(event.frame.payload))
+        elif isinstance(event, ConnectionClosed):
+            self.eof = True
+            if obs.closed_by is None:
+                obs.closed_by = "server"
+            rec.event("tcp_closed", clean=event.clean)
+
+    # --- steps ---------------------------------------------------------------------------------------
+
+    async def perform(self, step: Step) -> None:
+        conn = self.conn
+        assert conn is not None
+        info = self.draft.info
+        if isinstance(step, Repeat):
+            for _ in range(step.count):
+                for inner in step.steps:
+                    await self.perform(inner)
+            return
+        if isinstance(step, Wait):
+            await self.wait(step)
+            return
+        if self.writer.is_closing():
+            return
+        chop: int | None = None
+        if isinstance(step, SendFrame):
+            opcode = resolve_opcode(step.opcode, self.draft)
+            assert opcode is not None
+            mask = step.mask_key
+            if step.masked is not None and not step.masked:
+                mask = None
+            frame = Frame(opcode, step.payload.to_bytes(), step.fin, step.rsv1, step.rsv2, step.rsv3, mask)
+            if step.masked is False:
+                conn.send_frame_unmasked(frame, declared_length=step.declared_length)
+            else:
+                conn.send_frame(frame, declared_length=step.declared_length)
+            chop = step.chop
+        elif isinstance(step, SendMessage):
+            kind = Kind.TEXT if step.kind == "text" else Kind.BINARY
+            data = step.payload.to_bytes()
+            # a message step writes frames directly: it must work even after a close (data after close)
+            if info.family is Family.HIXIE:
+                conn.send_frame(Frame(0x00, data))
+            else:
+                size = step.fragment_size or len(data) or 1
+                chunks = [data[i : i + size] for i in range(0, len(data), size)] or [b""]
+                for index, chunk in enumerate(chunks):
+                    opcode = info.opcode(kind if index == 0 else Kind.CONTINUATION)
+                    conn.send_frame(Frame(opcode, chunk, fin=index == len(chunks) - 1))
+            chop = step.chop
+        elif isinstance(step, SendPing | SendPong):
+            kind = Kind.PING if isinstance(step, SendPing) else Kind.PONG
+            conn.send_frame(Frame(info.opcode(kind), step.payload.to_bytes()))
+        elif isinstance(step, SendClose):
+            if step.raw is not None:
+                conn.send_frame(Frame(info.opcode(Kind.CLOSE), step.raw.to_bytes()))
+            elif not conn.close_sent:
+                conn.send_close(step.code, step.reason.to_bytes())
+        elif isinstance(step, SendRaw):
+            conn.send_raw(step.payload.to_bytes())
+            chop = step.chop
+        if conn.close_sent:
+            self.note_close_sent()
+        data = conn.data_to_send()
+        with contextlib.suppress(ConnectionError):
+            await self.write(data, chop)
+
+    def note_close_sent(self) -> None:
+        """The client sent its close first (hixie-75: decided to drop TCP) unless the server did."""
+        if self.obs.closed_by is None:
+            self.obs.closed_by = "client"
+        if self.obs.local_close_code is None and self.conn is not None:
+            self.obs.local_close_code = self.conn.sent_code
+
+    async def wait(self, step: Wait) -> None:
+        if step.for_ is None:
+            await self.rec.wait_until(lambda: self.eof, step.timeout)  # a quiet period, cut short by EOF
+            return
+        kind = step.for_
+        have = self.rec.count(kind)
+        if kind == "close":
+            done = lambda: self.obs.close_frame_received or self.eof  # noqa: E731
+        elif kind == "tcp_closed":
+            done = lambda: self.eof  # noqa: E731
+        else:
+            done = lambda: self.rec.count(kind) >= have + step.count or self.eof  # noqa: E731
+        if not await self.rec.wait_until(done, step.timeout):
+            self.rec.event("timeout", waiting_for=kind, seconds=step.timeout)
+
+    # --- the whole case ------------------------------------------------------------------------------
+
+    async def run(self) -> None:
+        try:
+            rest = await self.handshake()
+        except HttpError as exc:
+            self.obs.handshake_error = exc.reason
+            self.rec.event("handshake_invalid", reason=exc.reason)
+            return
+        except ConnectionError as exc:
+            self.rec.event("error", reason=f"connection reset during the handshake: {exc}")
+            self.obs.closed_by = self.obs.closed_by or "server"
+            return
+        if rest is None:
+            return
+        self.conn = Connection(self.draft, Side.CLIENT, frames=True, assemble=True)
+        if rest:
+            self.receive(rest)
+        reading = asyncio.create_task(self.read_loop())
+        try:
+            for step in self.case.steps:
+                if self.eof:
+                    break
+                await self.perform(step)
+            await self.finish()
+        finally:
+            reading.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await reading
+        self.obs.clean = self.closed_cleanly()
+
+    async def finish(self) -> None:
+        """The closing phase: close if the case expects the client to, then wait for the peer."""
+        conn = self.conn
+        assert conn is not None
+        expect = self.case.close
+        if expect.by == "client" and not conn.close_sent and not self.eof and conn.state is State.OPEN:
+            conn.send_close(1000 if self.draft.info.close_codes else None)
+            self.note_close_sent()
+            if self.draft.info.closing is Closing.TCP:
+                return  # hixie-75: closing is dropping the connection, which run() does
+            await self.flush()
+        if not await self.rec.wait_until(lambda: self.eof, CLOSE_TIMEOUT if conn.close_sent else self.case.timeout):
+            if not conn.close_sent and not conn.close_received:
+                self.rec.event("timeout", waiting_for="the peer to close", seconds=self.case.timeout)
+                self.obs.timed_out = True
+            else:
+                self.rec.event("timeout", waiting_for="the peer to close TCP", seconds=CLOSE_TIMEOUT)
+
+    def closed_cleanly(self) -> bool:
+        conn = self.conn
+        if conn is None or self.obs.client_failure:
+            return False
+        if self.draft.info.closing is Closing.TCP:
+            return self.eof or self.obs.closed_by == "client"
+        return conn.close_sent and conn.close_received and self.eof

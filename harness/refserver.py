@@ -1,0 +1,48 @@
+"""Start the reference server as a child process on a free loopback port, and stop it."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import re
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+READY = re.compile(r"ready on http://(?P<host>[^/:]+):(?P<port>\d+)/")
+START_TIMEOUT = 20.0
+
+
+class ServerStartError(RuntimeError):
+    pass
+
+
+@contextlib.asynccontextmanager
+async def reference_server(*args: str, log: Path | None = None) -> AsyncIterator[str]:
+    """Run `python -m server --port 0 ARGS...`; yield its ws:// URL; SIGTERM it afterwards.
+    Its log (one line per connection) goes to `log` when given."""
+    with contextlib.ExitStack() as stack:
+        log_file = stack.enter_context(open(log, "ab")) if log is not None else None
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable,
+            *("-m", "server", "--host", "127.0.0.1", "--port", "0", *args),
+            stdout=asyncio.subprocess.PIPE,
+            stderr=log_file or asyncio.subprocess.DEVNULL,
+        )
+        assert proc.stdout is not None
+        try:
+            line = await asyncio.wait_for(proc.stdout.readline(), START_TIMEOUT)
+            match = READY.search(line.decode("utf-8", "replace"))
+            if match is None:
+                raise ServerStartError(f"the reference server did not start: it printed {line!r}")
+            yield f"ws://{match['host']}:{match['port']}/"
+        except TimeoutError as exc:
+            raise ServerStartError(f"the reference server printed no ready line in {START_TIMEOUT:g} s") from exc
+        finally:
+            if proc.returncode is None:
+                proc.terminate()
+                try:
+                    await asyncio.wait_for(proc.wait(), 10)
+                except TimeoutError:
+                    proc.kill()
+                    await proc.wait()
