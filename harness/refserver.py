@@ -17,6 +17,19 @@ class ServerStartError(RuntimeError):
     pass
 
 
+def server_command(*args: str) -> list[str]:
+    """The reference server on a free loopback port; it prints READY with the port it got."""
+    return [sys.executable, "-m", "server", "--host", "127.0.0.1", "--port", "0", *args]
+
+
+def ready_url(line: str) -> str:
+    """The ws:// URL from the server's ready line; ServerStartError for anything else."""
+    match = READY.search(line)
+    if match is None:
+        raise ServerStartError(f"the reference server did not start: it printed {line!r}")
+    return f"ws://{match['host']}:{match['port']}/"
+
+
 @contextlib.asynccontextmanager
 async def reference_server(*args: str, log: Path | None = None) -> AsyncIterator[str]:
     """Run `python -m server --port 0 ARGS...`; yield its ws:// URL; SIGTERM it afterwards.
@@ -24,18 +37,14 @@ async def reference_server(*args: str, log: Path | None = None) -> AsyncIterator
     with contextlib.ExitStack() as stack:
         log_file = stack.enter_context(open(log, "ab")) if log is not None else None
         proc = await asyncio.create_subprocess_exec(
-            sys.executable,
-            *("-m", "server", "--host", "127.0.0.1", "--port", "0", *args),
+            *server_command(*args),
             stdout=asyncio.subprocess.PIPE,
             stderr=log_file or asyncio.subprocess.DEVNULL,
         )
         assert proc.stdout is not None
         try:
             line = await asyncio.wait_for(proc.stdout.readline(), START_TIMEOUT)
-            match = READY.search(line.decode("utf-8", "replace"))
-            if match is None:
-                raise ServerStartError(f"the reference server did not start: it printed {line!r}")
-            yield f"ws://{match['host']}:{match['port']}/"
+            yield ready_url(line.decode("utf-8", "replace"))
         except TimeoutError as exc:
             raise ServerStartError(f"the reference server printed no ready line in {START_TIMEOUT:g} s") from exc
         finally:
