@@ -23,6 +23,7 @@ import yaml
 from jsonschema import Draft202012Validator, ValidationError
 
 from .model import (
+    AGENTS,
     ALL_DRAFTS,
     EMPTY,
     HYBI_DRAFTS,
@@ -502,7 +503,7 @@ def to_case(data: Mapping[str, Any], drafts: tuple[str, ...], source: str) -> Ca
             source=source,
         ),
         drafts=drafts,
-        agents=_names(data.get("agents", "python")),
+        agents=_names(data.get("agents", list(AGENTS))),
         steps=tuple(to_step(s) for s in data.get("steps") or ()),
         handshake=_handshake(data.get("handshake")),
         expect_handshake=_expect_handshake(data.get("expect_handshake")),

@@ -2,8 +2,8 @@
 
 cases/conftest.py re-exports these hooks. A FAILED verdict is reported with the case's YAML file and
 line and the verdict's reasons; UNIMPLEMENTED is a skip; a harness bug shows its Python traceback.
-Options: --wsinterop-target URL (default: the reference server, started once per session),
---wsinterop-drafts, --wsinterop-agents.
+Options: --wsinterop-target URL (default: the reference server, started once per session) and
+--wsinterop-drafts. Items run with the python agent; the chromium agent runs with `python -m harness run`.
 """
 
 from __future__ import annotations
@@ -17,12 +17,12 @@ from typing import Any
 
 import pytest
 
-from .drivers.base import Driver, Target
+from .drivers.base import Target
+from .drivers.python import PythonDriver
 from .engine import Item, plan, run_item
 from .loader import CaseFileError, load_file
 from .refserver import START_TIMEOUT, ready_url, server_command
 from .results import Behavior, CaseResult
-from .runner import make_drivers
 from .wire import Draft
 
 TARGET_KEY = pytest.StashKey[str]()
@@ -32,7 +32,6 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("wsinterop")
     group.addoption("--wsinterop-target", help="ws:// URL to test (default: start the reference server)")
     group.addoption("--wsinterop-drafts", default="all", help="comma-separated drafts (default: all)")
-    group.addoption("--wsinterop-agents", default="python", help="comma-separated agents (default: python)")
 
 
 def pytest_collect_file(parent: pytest.Collector, file_path: Path) -> pytest.Collector | None:
@@ -56,18 +55,13 @@ def _drafts(config: pytest.Config) -> list[Draft]:
     return list(Draft) if value == "all" else [Draft.parse(v) for v in value.split(",")]
 
 
-def _drivers(config: pytest.Config) -> list[Driver]:
-    value: str = config.getoption("wsinterop_agents")
-    return make_drivers([v.strip() for v in value.split(",") if v.strip()])
-
-
 class CaseFile(pytest.File):
     def collect(self) -> Iterator[pytest.Item]:
         try:
             cases = load_file(self.path)
         except CaseFileError as exc:
             raise CaseFileProblem(str(exc)) from None
-        for item in plan(cases, _drafts(self.config), _drivers(self.config)):
+        for item in plan(cases, _drafts(self.config), [PythonDriver()]):
             name = f"{item.case.id}[{item.draft.value}-{item.driver.name}]"
             yield CaseItem.from_parent(self, name=name, item=item)
 

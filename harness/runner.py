@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import TextIO
 
 from .drivers.base import Driver, Target
+from .drivers.browser import BrowserDriver, BrowserStartError
+from .drivers.python import PythonDriver
 from .engine import Item, plan, run_items
 from .loader import CaseFileError, load_catalogue, select
 from .model import Case
@@ -79,16 +81,30 @@ class Progress:
         self.stream.flush()
 
 
-def make_drivers(agents: Sequence[str]) -> list[Driver]:
+@contextlib.asynccontextmanager
+async def started_drivers(agents: Sequence[str], err: TextIO) -> AsyncIterator[list[Driver]]:
+    """The agents' drivers, started; a browser that cannot start is reported in one line and left out."""
     drivers: list[Driver] = []
+    browser: BrowserDriver | None = None
     for name in agents:
         if name == "python":
-            from .drivers.python import PythonDriver
-
             drivers.append(PythonDriver())
+        elif name == "chromium":
+            browser = BrowserDriver()
+            try:
+                await browser.start()
+            except BrowserStartError as exc:
+                err.write(f"chromium agent left out: {exc}\n")
+                browser = None
+                continue
+            drivers.append(browser)
         else:
             raise ValueError(f"unknown agent {name!r}")
-    return drivers
+    try:
+        yield drivers
+    finally:
+        if browser is not None:
+            await browser.stop()
 
 
 @contextlib.asynccontextmanager
@@ -114,13 +130,15 @@ async def run(options: RunOptions, out: TextIO = sys.stdout, err: TextIO = sys.s
     if not cases:
         err.write("no case matches the selection (--cases / --exclude)\n")
         return EXIT_USAGE
-    drivers = make_drivers(options.agents)
-    items = plan(cases, options.drafts, drivers)
     run_id = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
     options.out.mkdir(parents=True, exist_ok=True)
     log = options.out / f".server-{run_id}.log"
     try:
-        async with target_url(options, log) as url:
+        async with target_url(options, log) as url, started_drivers(options.agents, err) as drivers:
+            if not drivers:
+                err.write("no agent could start: nothing to run\n")
+                return EXIT_NO_RUN
+            items = plan(cases, options.drafts, drivers)
             target = Target.parse(url)
             info = RunInfo(
                 run_id=run_id,

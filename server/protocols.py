@@ -72,7 +72,7 @@ class EchoAssemble(Behavior):
     assemble = True
 
     def limit(self, config: ServerConfig) -> int:
-        return config.assemble_limit
+        return config.assemble_limit + 1
 
     async def on_event(self, session: Session, event: Event) -> None:
         assert session.conn is not None
@@ -114,8 +114,8 @@ class EchoBroadcast(Behavior):
             return
         for peer in session.registry.peers(lambda s: isinstance(s.behavior, EchoBroadcast)):
             conn = peer.conn
-            if conn is None or conn.close_sent or conn.state is not State.OPEN:
-                continue
+            if conn is None or conn.close_sent or conn.state is State.FAILED:
+                continue  # a peer whose close arrived may still get what came before it
             try:
                 if isinstance(event, TextMessage):
                     conn.send_text(event.data)

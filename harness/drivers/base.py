@@ -70,6 +70,7 @@ class Recorder:
         self.observation = Observation()
         self.start = time.monotonic()
         self._changed = asyncio.Event()
+        self._consumed: dict[str, int] = {}  # events of each type that wait steps have used up
 
     def now(self) -> float:
         return time.monotonic() - self.start
@@ -88,6 +89,16 @@ class Recorder:
 
     def count(self, type_: str) -> int:
         return sum(1 for e in self.observation.events if e.type == type_)
+
+    async def wait_for(self, type_: str, count: int, timeout: float, ended: Callable[[], bool]) -> bool:
+        """Wait for `count` more events of a type than earlier waits consumed (so an event that arrived
+        before the wait began still counts), or until `ended()`; False on timeout, with an event."""
+        wanted = self._consumed.get(type_, 0) + count
+        self._consumed[type_] = wanted
+        if await self.wait_until(lambda: self.count(type_) >= wanted or ended(), timeout):
+            return True
+        self.event("timeout", waiting_for=type_, seconds=timeout)
+        return False
 
     async def wait_until(self, predicate: Callable[[], bool], timeout: float) -> bool:
         """Wait until `predicate()` holds (re-checked on every event); False when `timeout` passes."""

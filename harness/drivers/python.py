@@ -319,17 +319,14 @@ class _Session:
     async def wait(self, step: Wait) -> None:
         if step.for_ is None:
             await self.rec.wait_until(lambda: self.eof, step.timeout)  # a quiet period, cut short by EOF
-            return
-        kind = step.for_
-        have = self.rec.count(kind)
-        if kind == "close":
-            done = lambda: self.obs.close_frame_received or self.eof  # noqa: E731
-        elif kind == "tcp_closed":
-            done = lambda: self.eof  # noqa: E731
+        elif step.for_ == "close":
+            if not await self.rec.wait_until(lambda: self.obs.close_frame_received or self.eof, step.timeout):
+                self.rec.event("timeout", waiting_for="close", seconds=step.timeout)
+        elif step.for_ == "tcp_closed":
+            if not await self.rec.wait_until(lambda: self.eof, step.timeout):
+                self.rec.event("timeout", waiting_for="tcp_closed", seconds=step.timeout)
         else:
-            done = lambda: self.rec.count(kind) >= have + step.count or self.eof  # noqa: E731
-        if not await self.rec.wait_until(done, step.timeout):
-            self.rec.event("timeout", waiting_for=kind, seconds=step.timeout)
+            await self.rec.wait_for(step.for_, step.count, step.timeout, lambda: self.eof)
 
     # --- the whole case ------------------------------------------------------------------------------
 
