@@ -70,6 +70,10 @@ def _judge_handshake(case: Case, obs: Observation) -> tuple[Behavior, str] | Non
     """A verdict decided by the handshake alone, or None when the WebSocket opened as expected."""
     exp = case.expect_handshake
     if obs.status is None:
+        if obs.handshake_error:  # bytes arrived, but not an HTTP head
+            return Behavior.FAILED, f"invalid handshake answer: {obs.handshake_error}"
+        if obs.timed_out:  # the peer kept the connection open and said nothing
+            return Behavior.FAILED, "no handshake answer before the case timed out"
         return Behavior.FAILED, "no handshake answer: the connection closed before an HTTP head arrived"
     if obs.status not in exp.status:
         wanted = " or ".join(str(s) for s in exp.status)
@@ -94,10 +98,19 @@ def _normal(value: str | None) -> str | None:
     return None if value is None else ",".join(v.strip() for v in value.split(","))
 
 
+def _judge_chat(expected: tuple[tuple[str, str], ...], obs: Observation) -> tuple[Behavior, str]:
+    shown = [tuple(line) for e in obs.events if e.type == "chat" for line in e.data["lines"]]
+    if shown == list(expected):
+        return Behavior.OK, f"the page shows the {len(shown)} expected chat lines, in order"
+    return Behavior.FAILED, f"the page shows {shown!r}, expected {list(expected)!r}"
+
+
 def judge_behavior(case: Case, obs: Observation) -> tuple[Behavior, str]:
     decided = _judge_handshake(case, obs)
     if decided is not None:
         return decided
+    if case.expect_chat is not None:
+        return _judge_chat(case.expect_chat, obs)
     got = received(obs)
     for behavior, expected in (
         (Behavior.OK, case.ok),

@@ -27,7 +27,10 @@ from .model import (
     ALL_DRAFTS,
     EMPTY,
     HYBI_DRAFTS,
+    Actor,
+    As,
     Case,
+    Chat,
     ExpectClose,
     ExpectEvent,
     ExpectHandshake,
@@ -288,8 +291,13 @@ def _has(items: YList, index: str | int) -> bool:
 
 
 def _schema_problems(definition: str | None, data: Any) -> list[tuple[Loc, str]]:
+    errors = list(_validator(definition).iter_errors(data))
+    # an unknown key already explains why a step matched no step type: say it once
+    unknown = {tuple(e.absolute_path) for e in errors if e.validator == "additionalProperties"}
     found: list[tuple[Loc, str]] = []
-    for error in _validator(definition).iter_errors(data):
+    for error in errors:
+        if error.validator == "oneOf" and tuple(error.absolute_path) in unknown:
+            continue
         found.extend(_explain(error, data))
     return found
 
@@ -395,9 +403,20 @@ _STEPS: dict[str, Callable[[Any], Step]] = {
 }
 
 
+def _chat(body: Any) -> Chat:
+    ((action, value),) = body.items()
+    return Chat(action, "" if action == "leave" else str(value))
+
+
+_STEPS["chat"] = _chat
+
+
 def to_step(value: Mapping[str, Any]) -> Step:
-    ((kind, body),) = value.items()
-    return _STEPS[kind](body)
+    """A step; one with an `actor` key (in a scenario) is wrapped in As."""
+    body = {k: v for k, v in value.items() if k != "actor"}
+    ((kind, options),) = body.items()
+    step = _STEPS[kind](options)
+    return As(str(value["actor"]), step) if "actor" in value else step
 
 
 # --- handshake, expectations, case -------------------------------------------------------------------
@@ -478,6 +497,21 @@ def _close(value: Any) -> ExpectClose:
     )
 
 
+def _actor(value: Mapping[str, Any]) -> Actor:
+    expect = value.get("expect")
+    chat = value.get("expect_chat")
+    return Actor(
+        name=str(value["name"]),
+        agent=value.get("agent"),
+        draft=value.get("draft"),
+        page=value.get("page", "agent"),
+        handshake=_handshake(value.get("handshake")),
+        expect=None if expect is None else tuple(_event(e) for e in expect),
+        expect_chat=None if chat is None else tuple((str(f), str(t)) for f, t in chat),
+        close=_close(value.get("close")),
+    )
+
+
 def _drafts(value: Any) -> tuple[str, ...]:
     if value is None:
         return HYBI_DRAFTS
@@ -514,6 +548,7 @@ def to_case(data: Mapping[str, Any], drafts: tuple[str, ...], source: str) -> Ca
         timeout=float(data.get("timeout", 10.0)),
         unimplemented=dict(data.get("unimplemented") or {}),
         exclusive=data.get("exclusive", False),
+        actors=tuple(_actor(a) for a in data.get("actors") or ()),
     )
 
 
@@ -636,6 +671,27 @@ def _per_draft_problems(case: YDict, drafts: tuple[str, ...]) -> Found:
     return found
 
 
+def _actor_problems(case: YDict) -> Found:
+    """In a scenario every step names one of its actors (and names are unique); elsewhere none does,
+    and only scenarios have chat steps."""
+    found: Found = []
+    actors = case.get("actors") or []
+    names = [a["name"] for a in actors]
+    for index, name in enumerate(names):
+        if names.index(name) != index:
+            found.append((_locate(case, ("actors", index, "name")), f"actor {name!r} is defined twice"))
+    for index, step in enumerate(case.get("steps") or []):
+        actor = step.get("actor")
+        where = _locate(case, ("steps", index))
+        if actors and actor is None:
+            found.append((where, f"a scenario step needs an actor: one of {', '.join(names)}"))
+        elif actors and actor not in names:
+            found.append((where, f"unknown actor {actor!r}: one of {', '.join(names)}"))
+        elif not actors and (actor is not None or "chat" in step):
+            found.append((where, "actor and chat steps belong to scenarios: define `actors`"))
+    return found
+
+
 def _opcode_problems(case: YDict, drafts: tuple[str, ...]) -> Found:
     """Opcodes above 15 are hixie frame type bytes: no hybi draft can send them."""
     found: Found = []
@@ -695,7 +751,7 @@ def _load_body(
     case = _with_defaults(root, defaults, body)
     case_id = case.get("id")
     expanded = [_Expanded(case_id, name, _locate(case, ("id",)), row)] if isinstance(case_id, str) else []
-    found = _schema_problems("case", case)
+    found = _schema_problems("case", case) or _actor_problems(case)
     if found:
         return expanded, found
     variants, found = _variants(case)

@@ -7,7 +7,7 @@ The YAML shape is documented in docs/case-format.md and enforced by harness/case
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from .results import CaseInfo
@@ -132,7 +132,23 @@ class Repeat:
     steps: tuple[Step, ...]
 
 
-Step = SendFrame | SendMessage | SendPing | SendPong | SendClose | SendRaw | Wait | Repeat
+@dataclass(frozen=True)
+class Chat:
+    """A user's action on the chat room page (chat actors only): join with a name, say a line, leave."""
+
+    action: Literal["join", "say", "leave"]
+    text: str = ""
+
+
+@dataclass(frozen=True)
+class As:
+    """A step performed by one actor of a scenario."""
+
+    actor: str
+    step: Step
+
+
+Step = SendFrame | SendMessage | SendPing | SendPong | SendClose | SendRaw | Wait | Repeat | Chat | As
 
 
 # --- handshake and expectations ----------------------------------------------------------------------
@@ -184,6 +200,20 @@ class ExpectClose:
 
 
 @dataclass(frozen=True)
+class Actor:
+    """One connection of a scenario. `agent` and `draft` None: the item's own (its report column)."""
+
+    name: str
+    agent: str | None = None
+    draft: str | None = None
+    page: Literal["agent", "chat"] = "agent"  # chromium: the agent page, or the chat room as a user
+    handshake: Handshake = field(default_factory=Handshake)
+    expect: tuple[ExpectEvent, ...] | None = None  # the messages it must receive, in order
+    expect_chat: tuple[tuple[str, str], ...] | None = None  # chat: the (from, text) lines it must show
+    close: ExpectClose = field(default_factory=ExpectClose)
+
+
+@dataclass(frozen=True)
 class Case:
     info: CaseInfo
     drafts: tuple[str, ...]
@@ -199,6 +229,23 @@ class Case:
     timeout: float = 10.0  # ceiling for the whole case
     unimplemented: dict[str, str] = field(default_factory=dict)  # draft -> why it cannot express it
     exclusive: bool = False  # runs alone: it shares server state with other cases (a broadcast room)
+    actors: tuple[Actor, ...] = ()  # a scenario: several connections, steps say which actor acts
+    expect_chat: tuple[tuple[str, str], ...] | None = None  # a chat actor's view (see for_actor)
+
+    def for_actor(self, actor: Actor) -> Case:
+        """The single-connection view of one actor: its steps, handshake and expectations."""
+        steps = tuple(s.step for s in self.steps if isinstance(s, As) and s.actor == actor.name)
+        return replace(
+            self,
+            steps=steps,
+            handshake=actor.handshake,
+            ok=actor.expect if actor.expect is not None else (),
+            non_strict=None,
+            informational=None,
+            close=actor.close,
+            actors=(),
+            expect_chat=actor.expect_chat,
+        )
 
     @property
     def id(self) -> str:

@@ -79,6 +79,7 @@ class Observation:
     timed_out: bool = False
     error: str | None = None  # the agent could not run (connection refused, browser crashed ...)
     unimplemented: str | None = None  # why the agent or draft cannot express this case
+    attachments: dict[str, bytes] = field(default_factory=dict)  # e.g. a page's screenshot.png
 
     def wire_bytes(self, direction: str) -> int:
         return sum(len(c.data) for c in self.wire if c.direction == direction) + self.wire_dropped[direction]
@@ -133,7 +134,12 @@ class CaseResult:
             "duration": round(self.duration * 1000),
             "expected": self.expected,
             "observed": {
-                **{k: v for k, v in asdict(obs).items() if k not in ("events", "wire", "response_headers")},
+                **{
+                    k: v
+                    for k, v in asdict(obs).items()
+                    if k not in ("events", "wire", "response_headers", "attachments")
+                },
+                "attachments": sorted(obs.attachments),
                 "response_headers": [list(h) for h in obs.response_headers],
                 "events": [asdict(e) for e in obs.events],
             },

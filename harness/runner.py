@@ -7,7 +7,7 @@ import asyncio
 import contextlib
 import sys
 import time
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -120,6 +120,16 @@ def load(options: RunOptions) -> list[Case]:
     return select(load_catalogue(list(options.catalogue)), options.cases, options.exclude)
 
 
+def new_run_id(out: Path) -> str:
+    """The run's directory name: its UTC start second, with a suffix when a run of that second exists."""
+    base = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+    run_id, n = base, 1
+    while (out / run_id).exists():
+        n += 1
+        run_id = f"{base}-{n}"
+    return run_id
+
+
 async def run(options: RunOptions, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
     started = time.monotonic()
     try:
@@ -130,8 +140,8 @@ async def run(options: RunOptions, out: TextIO = sys.stdout, err: TextIO = sys.s
     if not cases:
         err.write("no case matches the selection (--cases / --exclude)\n")
         return EXIT_USAGE
-    run_id = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
     options.out.mkdir(parents=True, exist_ok=True)
+    run_id = new_run_id(options.out)
     log = options.out / f".server-{run_id}.log"
     try:
         async with target_url(options, log) as url, started_drivers(options.agents, err) as drivers:
@@ -161,7 +171,7 @@ async def run(options: RunOptions, out: TextIO = sys.stdout, err: TextIO = sys.s
 
             interrupted = False
             try:
-                await run_all(items, target, options.jobs, on_result)
+                await run_all(items, target, options.jobs, on_result, {d.name: d for d in drivers})
             except asyncio.CancelledError:
                 interrupted = True
             summary = writer.finish(time.monotonic() - started, interrupted=interrupted)
@@ -182,7 +192,13 @@ async def run(options: RunOptions, out: TextIO = sys.stdout, err: TextIO = sys.s
     return EXIT_FAILED if summary.failed else EXIT_OK
 
 
-async def run_all(items: list[Item], target: Target, jobs: int, on_result: Callable[[CaseResult], None]) -> None:
+async def run_all(
+    items: list[Item],
+    target: Target,
+    jobs: int,
+    on_result: Callable[[CaseResult], None],
+    drivers: Mapping[str, Driver],
+) -> None:
     """Cases marked exclusive (shared server state, such as broadcast rooms) run alone, after the rest."""
-    await run_items([i for i in items if not i.case.exclusive], target, jobs, on_result)
-    await run_items([i for i in items if i.case.exclusive], target, 1, on_result)
+    await run_items([i for i in items if not i.case.exclusive], target, jobs, on_result, drivers)
+    await run_items([i for i in items if i.case.exclusive], target, 1, on_result, drivers)

@@ -6,11 +6,12 @@ import asyncio
 import hashlib
 import time
 from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
-from ..model import Case
+from ..model import Case, Step
 from ..results import WIRE_LOG_CAP, Observation, ObservedEvent, WireChunk
 from ..wire import Draft
 
@@ -116,18 +117,39 @@ class Recorder:
         return True
 
 
+class Session(Protocol):
+    """One connection of an agent, driven step by step by the engine."""
+
+    @property
+    def ended(self) -> bool:
+        """The connection is over (closed or failed): further steps are skipped."""
+        ...
+
+    async def open(self) -> bool:
+        """The opening handshake; True when a WebSocket is open."""
+        ...
+
+    async def perform(self, step: Step) -> None: ...
+
+    async def finish(self) -> None:
+        """The closing phase: close if the case expects this side to, then wait for the peer."""
+        ...
+
+
 class Driver(Protocol):
-    """An agent: something that can open a WebSocket to a target and perform a case's steps."""
+    """An agent: something that can open WebSockets to a target and perform a case's steps."""
 
     name: str
 
     @property
     def version(self) -> str: ...
 
-    def unsupported(self, case: Case, draft: Draft) -> str | None:
+    def unsupported(self, case: Case, draft: Draft, page: str = "agent") -> str | None:
         """Why this agent cannot express `case` in `draft` (the case is UNIMPLEMENTED), or None."""
         ...
 
-    async def run(self, case: Case, draft: Draft, target: Target, recorder: Recorder) -> None:
-        """Perform the case; record what happens. Returns when the connection is over."""
+    def session(
+        self, case: Case, draft: Draft, target: Target, recorder: Recorder, page: str = "agent"
+    ) -> AbstractAsyncContextManager[Session | None]:
+        """A connection for `case`; None (with observation.error set) when it cannot even connect."""
         ...

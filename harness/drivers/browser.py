@@ -13,12 +13,13 @@ from __future__ import annotations
 import base64
 import contextlib
 import shutil
+from collections.abc import AsyncIterator
 from importlib.resources import files
 from typing import Any
 
 from aiohttp import web
 
-from ..model import Case, Handshake, Repeat, SendClose, SendMessage, Step, Wait
+from ..model import Case, Chat, Handshake, Repeat, SendClose, SendMessage, Step, Wait
 from ..wire import Draft
 from .base import Recorder, Target, payload_summary
 from .python import walk
@@ -46,10 +47,14 @@ def chromium_path() -> str | None:
     return next((p for p in CHROMIUM_PATHS if shutil.which(p)), None)
 
 
-def unsupported_in_browser(case: Case, draft: Draft) -> str | None:
+def unsupported_in_browser(case: Case, draft: Draft, page: str = "agent") -> str | None:
     """Why a page cannot express `case` in `draft`, or None."""
     if draft is not Draft.RFC6455:
         return "Chromium speaks only RFC 6455"
+    if page == "chat":
+        if any(not isinstance(step, Chat | Wait) for step in walk(case.steps)):
+            return "the chat room page only joins, says, leaves and waits"
+        return None
     h = case.handshake
     if (h.headers, h.extra_headers, h.method, h.http_version, h.key3, h.extensions, h.origin) != (
         (),
@@ -92,6 +97,8 @@ def _step_unsupported(step: Step) -> str | None:
         return "a page cannot see pings or pongs" if step.for_ in ("ping", "pong") else None
     if isinstance(step, Repeat):
         return None
+    if isinstance(step, Chat):
+        return "chat steps need a chat page actor"
     return f"a page cannot send {type(step).__name__.removeprefix('Send').lower()} frames"
 
 
@@ -154,19 +161,25 @@ class BrowserDriver:
                 await self._playwright.stop()
             self._playwright = None
 
-    def unsupported(self, case: Case, draft: Draft) -> str | None:
-        return unsupported_in_browser(case, draft)
+    def unsupported(self, case: Case, draft: Draft, page: str = "agent") -> str | None:
+        return unsupported_in_browser(case, draft, page)
 
-    async def run(self, case: Case, draft: Draft, target: Target, recorder: Recorder) -> None:
+    @contextlib.asynccontextmanager
+    async def session(
+        self, case: Case, draft: Draft, target: Target, recorder: Recorder, page: str = "agent"
+    ) -> AsyncIterator[PageSession | ChatSession]:
         if self._browser is None:
             raise BrowserStartError("the browser agent was not started")
         context = await self._browser.new_context()
         try:
-            page = await context.new_page()
-            session = PageSession(case, target, recorder, page)
-            await page.expose_function("wsinteropEvent", session.on_event)
-            await page.goto(self.agent_url)
-            await session.run()
+            tab = await context.new_page()
+            if page == "chat":
+                yield ChatSession(case, target, recorder, tab)
+            else:
+                session = PageSession(case, target, recorder, tab)
+                await tab.expose_function("wsinteropEvent", session.on_event)
+                await tab.goto(self.agent_url)
+                yield session
         finally:
             await context.close()
 
@@ -216,20 +229,18 @@ class PageSession:
     async def call(self, expression: str, *args: Any) -> None:
         await self.page.evaluate(expression, list(args))
 
-    async def run(self) -> None:
+    @property
+    def ended(self) -> bool:
+        return self.closed
+
+    async def open(self) -> bool:
         url = self.target.url if self.case.handshake.path is None else self._with_path(self.case.handshake.path)
         self.obs.handshake_request = f"new WebSocket({url!r}, {list(self.case.handshake.protocols)!r})"
         await self.call("([u, p]) => wsAgent.open(u, p)", url, list(self.case.handshake.protocols))
         if not await self.rec.wait_until(lambda: self.opened or self.closed, OPEN_TIMEOUT):
             self.obs.timed_out = True
-            return
-        if not self.opened:
-            return  # the handshake failed: the page saw error and close, nothing else
-        for step in self.case.steps:
-            if self.closed:
-                break
-            await self.perform(step)
-        await self.finish()
+            return False
+        return self.opened  # not opened: the handshake failed; the page saw error and close, nothing else
 
     def _with_path(self, path: str) -> str:
         return f"{'wss' if self.target.secure else 'ws'}://{self.target.authority}{path}"
@@ -272,3 +283,87 @@ class PageSession:
         if not await self.rec.wait_until(lambda: self.closed, timeout):
             self.obs.timed_out = True
             self.rec.event("timeout", waiting_for="the close event", seconds=timeout)
+
+
+class ChatSession:
+    """A person in the chat room page: join, say, leave; the lines the page shows are the observation."""
+
+    def __init__(self, case: Case, target: Target, recorder: Recorder, page: Any) -> None:
+        self.case = case
+        self.target = target
+        self.rec = recorder
+        self.obs = recorder.observation
+        self.page = page
+        self.joined = False
+        self.seen = 0  # chat lines consumed by wait steps
+
+    @property
+    def ended(self) -> bool:
+        return False
+
+    async def open(self) -> bool:
+        protocols = self.case.handshake.protocols
+        query = f"?protocol={protocols[0]}" if protocols else ""
+        url = f"http://{self.target.authority}{self.target.path}{query}"
+        self.obs.handshake_request = f"GET {url} (the chat room page)"
+        await self.page.goto(url)
+        return True
+
+    async def _state(self, *states: str) -> None:
+        selector = ", ".join(f"#status[data-state={s}]" for s in states)
+        await self.page.wait_for_selector(selector, timeout=OPEN_TIMEOUT * 1000)
+
+    async def perform(self, step: Step) -> None:
+        if isinstance(step, Chat):
+            if step.action == "join":
+                await self.page.fill("#join-name", step.text)
+                await self.page.click("#join-button")
+                await self._state("open", "closed")
+                self.joined = True
+                self.obs.status = 101
+                self.rec.event("open", name=step.text)
+            elif step.action == "say":
+                await self.page.fill("#chat-input", step.text)
+                await self.page.press("#chat-input", "Enter")
+                self.rec.event("said", text=step.text)
+            else:
+                await self._leave()
+        elif isinstance(step, Wait):
+            wanted = self.seen + step.count
+            self.seen = wanted
+            try:
+                await self.page.wait_for_function(
+                    "n => document.querySelectorAll('#messages .message').length >= n",
+                    arg=wanted,
+                    timeout=step.timeout * 1000,
+                )
+            except Exception:  # Playwright's TimeoutError: recorded, the judge decides
+                self.rec.event("timeout", waiting_for=f"{wanted} chat lines", seconds=step.timeout)
+
+    async def _leave(self) -> None:
+        if self.obs.closed_by is None:
+            self.obs.closed_by = "client"
+        await self.page.click("#leave-button")
+        await self._state("closed", "idle")
+        code = await self.page.get_attribute("#status", "data-close-code")
+        self.obs.clean = True
+        if code and code.isdigit():
+            self.obs.close_frame_received = True
+            self.obs.remote_close_code = int(code)
+        self.rec.event("close", code=code)
+        self.joined = False
+
+    async def finish(self) -> None:
+        # the rendered text, not the data attributes: markup injected as HTML would change it
+        lines = await self.page.eval_on_selector_all(
+            "#messages .message",
+            "els => els.map(e => [(e.querySelector('.from') || {textContent: ''}).textContent,"
+            " e.querySelector('.text').textContent])",
+        )
+        self.rec.event("chat", lines=lines)
+        self.obs.attachments["screenshot.png"] = await self.page.screenshot(full_page=True)
+        if self.joined:
+            await self._leave()
+        elif self.obs.closed_by is None:
+            self.obs.closed_by = "client"
+            self.obs.clean = True

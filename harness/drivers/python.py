@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import platform
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 
 from ..model import (
     Case,
@@ -88,18 +88,26 @@ class PythonDriver:
     def version(self) -> str:
         return f"wsinterop raw client (Python {platform.python_version()})"
 
-    def unsupported(self, case: Case, draft: Draft) -> str | None:
+    def unsupported(self, case: Case, draft: Draft, page: str = "agent") -> str | None:
+        if page != "agent":
+            return "the python agent has no web pages"
         return unsupported_in_draft(case, draft)
 
-    async def run(self, case: Case, draft: Draft, target: Target, recorder: Recorder) -> None:
+    @contextlib.asynccontextmanager
+    async def session(
+        self, case: Case, draft: Draft, target: Target, recorder: Recorder, page: str = "agent"
+    ) -> AsyncIterator[_Session | None]:
         try:
             reader, writer = await asyncio.wait_for(asyncio.open_connection(target.host, target.port), CONNECT_TIMEOUT)
         except (OSError, TimeoutError) as exc:
             recorder.observation.error = f"cannot connect to {target.authority}: {exc or type(exc).__name__}"
+            yield None
             return
+        session = _Session(case, draft, target, recorder, reader, writer)
         try:
-            await _Session(case, draft, target, recorder, reader, writer).run()
+            yield session
         finally:
+            await session.stop()
             writer.close()
             with contextlib.suppress(OSError, ConnectionError):
                 await writer.wait_closed()
@@ -125,6 +133,7 @@ class _Session:
         self.conn: Connection | None = None
         self.eof = False
         self.fragments = 0
+        self.reading: asyncio.Task[None] | None = None
 
     async def write(self, data: bytes, chop: int | None = None) -> None:
         step = chop or len(data) or 1
@@ -330,33 +339,34 @@ class _Session:
 
     # --- the whole case ------------------------------------------------------------------------------
 
-    async def run(self) -> None:
+    @property
+    def ended(self) -> bool:
+        return self.eof
+
+    async def open(self) -> bool:
         try:
             rest = await self.handshake()
         except HttpError as exc:
             self.obs.handshake_error = exc.reason
             self.rec.event("handshake_invalid", reason=exc.reason)
-            return
+            return False
         except ConnectionError as exc:
             self.rec.event("error", reason=f"connection reset during the handshake: {exc}")
             self.obs.closed_by = self.obs.closed_by or "server"
-            return
+            return False
         if rest is None:
-            return
+            return False
         self.conn = Connection(self.draft, Side.CLIENT, frames=True, assemble=True)
         if rest:
             self.receive(rest)
-        reading = asyncio.create_task(self.read_loop())
-        try:
-            for step in self.case.steps:
-                if self.eof:
-                    break
-                await self.perform(step)
-            await self.finish()
-        finally:
-            reading.cancel()
+        self.reading = asyncio.create_task(self.read_loop())
+        return True
+
+    async def stop(self) -> None:
+        if self.reading is not None:
+            self.reading.cancel()
             with contextlib.suppress(asyncio.CancelledError):
-                await reading
+                await self.reading
         self.obs.clean = self.closed_cleanly()
 
     async def finish(self) -> None:

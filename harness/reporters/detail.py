@@ -79,6 +79,24 @@ def _pre(text: str) -> str:
     return f"<pre>{escape(text)}</pre>" if text else "<p>(none)</p>"
 
 
+def attachment_name(result: CaseResult, name: str) -> str:
+    """The file an attachment (a screenshot) is written to, beside the case's detail page."""
+    return f"{result.key}-{name}"
+
+
+def _attachments(result: CaseResult) -> str:
+    names = sorted(result.observation.attachments)
+    if not names:
+        return ""
+    items = "".join(
+        f'<figure><a href="{href(attachment_name(result, n))}"><img src="{href(attachment_name(result, n))}" '
+        f'alt="{escape(n)}" style="max-width: 32em; border: 1px solid #ccc"></a><figcaption>{escape(n)}'
+        "</figcaption></figure>"
+        for n in names
+    )
+    return f"<h2>Screenshots</h2>{items}"
+
+
 def detail_page(result: CaseResult) -> str:
     case, v, obs = result.case, result.verdict, result.observation
     title = f"{case.id} {case.title} - {result.draft} / {result.agent}"
@@ -128,7 +146,7 @@ def detail_page(result: CaseResult) -> str:
         f"<h2>Expectation</h2><p>{escape(case.expectation)}</p>"
         f"<h2>Verdicts</h2>{verdicts}"
         f"<h2>Expected</h2>{_pre(dumps(result.expected, indent=2))}"
-        f"<h2>Observed events</h2>{_events(obs.events)}"
+        f"<h2>Observed events</h2>{_events(obs.events)}{_attachments(result)}"
         f"<h2>Close</h2>{closing}"
         f"<h2>Handshake</h2>{handshake}<h3>Request</h3>{_pre(obs.handshake_request)}"
         f"<h3>Response</h3>{_pre(obs.handshake_response)}"

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from ..results import Behavior, CaseResult, RunInfo
 from .common import Entry, ResultSet, atomic_write_bytes, atomic_write_text, dumps
-from .detail import detail_page
+from .detail import attachment_name, detail_page
 from .html import draft_page_name, matrix_page
 from .jsonreport import detail_json, index_json, run_json
 from .junit import junit_xml
@@ -102,6 +102,8 @@ class ReportWriter:
         if self._summary is not None:
             raise RuntimeError("ReportWriter.add after finish")
         cases = self._run_dir / "cases"
+        for name, data in result.observation.attachments.items():
+            atomic_write_bytes(cases / attachment_name(result, name), data)
         atomic_write_text(cases / f"{result.key}.json", detail_json(result))
         atomic_write_text(cases / f"{result.key}.html", detail_page(result))
         self._results.add(Entry.of(result))

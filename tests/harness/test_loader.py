@@ -11,6 +11,8 @@ from jsonschema import Draft202012Validator
 
 from harness.loader import CaseFileError, case_files, id_key, load_catalogue, load_file, load_schema, select
 from harness.model import (
+    As,
+    Chat,
     ExpectClose,
     ExpectEvent,
     Payload,
@@ -77,7 +79,7 @@ def test_valid_file_gives_cases_with_every_field(in_data: Path) -> None:
     assert first.info.spec == "RFC 6455 §5.5"  # its own, not the file default
     assert first.info.source == "valid.case.yaml:6"
     assert first.drafts == ("hybi-07", "hybi-08", "rfc6455")
-    assert first.agents == ("python",)
+    assert first.agents == ("python", "chromium")  # the default: both agents
     assert first.timeout == 5.0  # from defaults
     assert first.steps == (
         SendFrame(opcode="ping", fin=False, payload=Payload("text", text="fragment1")),
@@ -269,11 +271,11 @@ def test_every_problem_of_a_file_is_reported(here: Path) -> None:
         "x.case.yaml:9: cases[0].timeout: 0 is less than or equal to the minimum of 0",
         "x.case.yaml:10: cases[0].bogus: unknown key 'bogus'; expected one of: id, title, description, expectation, "
         "spec, category, drafts, agents, timeout, exclusive, handshake, steps, expect, expect_handshake, close, "
-        "unimplemented, per_draft, params",
+        "unimplemented, per_draft, params, actors",
         "x.case.yaml:12: cases[0].steps[0].send_fram: unknown key 'send_fram'; expected one of: send_frame, "
-        "send_message, send_ping, send_pong, send_close, send_raw, wait, repeat",
-        "x.case.yaml:13: cases[0].steps[1]: a step is a mapping with exactly one key, the step type: "
-        "put its options inside it (- send_frame: {opcode: text, fin: false})",
+        "send_message, send_ping, send_pong, send_close, send_raw, wait, repeat, chat, actor",
+        "x.case.yaml:13: cases[0].steps[1]: a step has exactly one step type (send_frame, send_message, "
+        "send_ping, send_pong, send_close, send_raw, wait, repeat, chat), plus `actor` in a scenario",
         "x.case.yaml:14: cases[0].steps[2].send_message: give text or binary, not both",
         'x.case.yaml:15: cases[0].steps[3].send_frame.opcode: "reserved:x" is not an opcode reference: '
         "write reserved:N with N a number from 0",
@@ -466,3 +468,46 @@ def test_shipped_catalogue_loads(monkeypatch: pytest.MonkeyPatch) -> None:
         pytest.skip("no case files yet")
     cases = load_catalogue([Path("cases")])
     assert cases and all(c.info.source.startswith("cases/") for c in cases)
+
+
+def test_scenario_steps_name_known_actors(here: Path) -> None:
+    body = """\
+    actors: [{name: ann, page: chat}, {name: bob}]
+    steps:
+      - {actor: ann, chat: {join: Ann}}
+      - {actor: eve, wait: {for: message}}
+      - wait: {for: message}
+"""
+    assert problems(here, case(body)) == [
+        "x.case.yaml:11: cases[0].steps[1]: unknown actor 'eve': one of ann, bob",
+        "x.case.yaml:12: cases[0].steps[2]: a scenario step needs an actor: one of ann, bob",
+    ]
+
+
+def test_actor_steps_outside_a_scenario(here: Path) -> None:
+    body = "    steps:\n      - {actor: ann, send_message: {text: hi}}\n      - chat: {say: hi}\n"
+    assert problems(here, case(body)) == [
+        "x.case.yaml:9: cases[0].steps[0]: actor and chat steps belong to scenarios: define `actors`",
+        "x.case.yaml:10: cases[0].steps[1]: actor and chat steps belong to scenarios: define `actors`",
+    ]
+
+
+def test_scenario_loads_actors_and_wraps_steps(here: Path) -> None:
+    body = """\
+    actors:
+      - {name: ann, page: chat, expect_chat: [[Ann, has joined!]]}
+      - {name: py, agent: python, draft: hixie-76, expect: [{message: {text: "Ann:has joined!"}}]}
+    steps:
+      - {actor: ann, chat: {join: Ann}}
+      - {actor: py, wait: {for: message}}
+"""
+    (loaded,) = load_file(write(here, "x.case.yaml", case(body)))
+    ann, py = loaded.actors
+    assert (ann.page, ann.expect_chat, ann.agent) == ("chat", (("Ann", "has joined!"),), None)
+    assert (py.agent, py.draft, py.expect) == (
+        "python",
+        "hixie-76",
+        (ExpectEvent("message", "text", Payload(text="Ann:has joined!")),),
+    )
+    assert loaded.steps == (As("ann", Chat("join", "Ann")), As("py", Wait(for_="message")))
+    assert loaded.for_actor(py).steps == (Wait(for_="message"),)
