@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help setup test lint pytest report bench clean
+.PHONY: help setup browser test lint pytest report bench clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -20,21 +20,30 @@ setup: $(STAMP)  ## create .venv and install the project with its dev dependenci
 lint: setup  ## ruff and mypy --strict
 	$(VENV)/bin/ruff check harness server tests bench cases
 	$(VENV)/bin/ruff format --check harness server tests bench cases
-	$(VENV)/bin/mypy harness server
+	$(VENV)/bin/mypy harness server bench
 
-pytest: setup  ## the unit tests, then the catalogue against the reference server (pytest cases/)
+pytest: setup browser  ## the unit tests, then the catalogue against the reference server (pytest cases/)
 	$(VENV)/bin/pytest -q
 
 test: lint pytest  ## setup, lint, then the whole test suite
 
-AGENTS ?= python
-JOBS   ?= 4
+AGENTS   ?= python,chromium
+JOBS     ?= 4
+CHROMIUM := /usr/lib/chromium/chromium
 
-report: setup  ## start the reference server, run the whole catalogue for every draft, write reports/
+$(CHROMIUM):
+	@echo "installing Debian's chromium for the browser agent (Playwright drives it; it never downloads one)"
+	apt-get update -q
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium
+
+browser: $(CHROMIUM)  ## install Debian's Chromium when it is missing
+
+report: setup browser  ## start the reference server, run the whole catalogue for every draft, write reports/
 	$(PY) -m harness run --drafts all --agents $(AGENTS) --jobs $(JOBS) --out reports
 
-bench: setup  ## benchmarks: print figures (never part of make test)
+bench: setup browser  ## benchmarks: print figures (never part of make test)
 	$(PY) bench/wire_throughput.py
+	$(PY) bench/chat_room.py
 
 clean:  ## remove the virtualenv and caches
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis

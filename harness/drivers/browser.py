@@ -119,7 +119,9 @@ class BrowserDriver:
         """Launch the browser; BrowserStartError with one clear line when it cannot start."""
         path = chromium_path()
         if path is None:
-            raise BrowserStartError("Chromium not found at /usr/lib/chromium/chromium (apt-get install -y chromium)")
+            raise BrowserStartError(
+                f"Chromium not found at {' or '.join(CHROMIUM_PATHS)} (apt-get install -y chromium)"
+            )
         try:
             from playwright.async_api import async_playwright
 

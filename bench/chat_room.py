@@ -1,0 +1,56 @@
+"""Time the chat room scenarios in Chromium (cases/30-chat-room.case.yaml), the 5-page one above all.
+
+A script, not a test: it prints figures (target for 30.4, five pages and a hixie-76 Python client:
+under 5 s). It starts the reference server and one browser, runs each scenario 3 times, and prints
+the verdicts and the median time of each.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import statistics
+import sys
+from pathlib import Path
+
+from harness.drivers.base import Driver, Target
+from harness.drivers.browser import BrowserDriver
+from harness.drivers.python import PythonDriver
+from harness.engine import Item, run_item
+from harness.loader import load_file
+from harness.wire import Draft
+from server.app import ReferenceServer
+from server.config import ServerConfig
+
+ROUNDS = 3
+CATALOGUE = Path(__file__).resolve().parents[1] / "cases" / "30-chat-room.case.yaml"
+
+
+async def main() -> int:
+    cases = load_file(CATALOGUE)
+    browser = BrowserDriver()
+    await browser.start()
+    drivers: dict[str, Driver] = {"chromium": browser, "python": PythonDriver()}
+    failed = 0
+    try:
+        async with ReferenceServer(ServerConfig(port=0)) as server:
+            target = Target("127.0.0.1", server.port)
+            print(f"{browser.version}; {ROUNDS} rounds per scenario")
+            print(f"{'case':<6} {'median s':>9} {'min s':>7}  verdicts  title")
+            for case in cases:
+                times, verdicts = [], set()
+                for _ in range(ROUNDS):
+                    result = await run_item(Item(case, Draft.RFC6455, browser), target, drivers)
+                    times.append(result.duration)
+                    verdicts.add(f"{result.verdict.behavior}/{result.verdict.close}")
+                    failed += result.verdict.failed
+                print(
+                    f"{case.id:<6} {statistics.median(times):>9.2f} {min(times):>7.2f}  "
+                    f"{','.join(sorted(verdicts))}  {case.info.title}"
+                )
+    finally:
+        await browser.stop()
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(asyncio.run(main()))
