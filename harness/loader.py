@@ -1,555 +1,39 @@
 """Load `*.case.yaml` files into harness.model.Case objects (format: docs/case-format.md).
 
-Per file: YAML, read by a SafeLoader that records the line of every key and list item -> the file checked
-against harness/case.schema.json -> per entry: file defaults merged, family rows substituted, per_draft
-overrides deep-merged, each result checked against the schema's `case` definition and a few rules a schema
-cannot say -> model objects. Every problem reads `file:line: key.path: message`; all of them are reported
-at once, in one CaseFileError.
+Per file: YAML read with the line of every key and list item, checked against harness/case.schema.json
+(both in harness/source.py) -> per entry: file defaults merged, family rows substituted, per_draft
+overrides deep-merged, each result checked against the schema's `case` definition and a few rules a
+schema cannot say -> model objects (harness/build.py). Every problem reads
+`file:line: key.path: message`; all of them are reported at once, in one CaseFileError.
 """
 
 from __future__ import annotations
 
-import functools
-import importlib.resources
-import json
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Any
 
-import yaml
-from jsonschema import Draft202012Validator, ValidationError
-
-from .model import (
-    AGENTS,
-    ALL_DRAFTS,
-    EMPTY,
-    HYBI_DRAFTS,
-    Actor,
-    As,
-    Case,
-    Chat,
-    ExpectClose,
-    ExpectEvent,
-    ExpectHandshake,
-    Handshake,
-    Payload,
-    Repeat,
-    SendClose,
-    SendFrame,
-    SendMessage,
-    SendPing,
-    SendPong,
-    SendRaw,
-    Step,
-    Wait,
+from .build import drafts_of, to_case
+from .model import ALL_DRAFTS, HYBI_DRAFTS, Case
+from .source import (
+    CaseFileError,
+    KeyPath,
+    Loc,
+    Problem,
+    YDict,
+    YList,
+    format_path,
+    kind_of,
+    load_schema,
+    locate,
+    read_yaml,
+    schema_problems,
 )
-from .results import CaseInfo
 
 __all__ = ["CaseFileError", "Problem", "case_files", "id_key", "load_catalogue", "load_file", "load_schema", "select"]
-
-KeyPath = tuple[str | int, ...]
-
-
-# --- problems ----------------------------------------------------------------------------------------
-
-
-def format_path(path: KeyPath) -> str:
-    """`cases[3].steps[2].send_frame.opcode`; odd keys are quoted: `headers["X.Y"]`."""
-    out = ""
-    for part in path:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        elif re.fullmatch(r"[A-Za-z_][\w-]*", part):
-            out += f".{part}" if out else part
-        else:
-            out += f"[{json.dumps(part)}]"
-    return out
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong in a case file, at a line and a key path."""
-
-    file: str
-    line: int | None
-    path: str
-    message: str
-
-    def __str__(self) -> str:
-        where = self.file if self.line is None else f"{self.file}:{self.line}"
-        return f"{where}: {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
-
-
-class CaseFileError(Exception):
-    """Broken case files: str() lists every problem, one per line."""
-
-    def __init__(self, problems: Sequence[Problem]) -> None:
-        self.problems = tuple(problems)
-        super().__init__("\n".join(str(p) for p in self.problems))
-
-
-# --- YAML with locations -----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Loc:
-    """Where a value came from: its key path in its file, the line of its key (or item), its raw text."""
-
-    path: KeyPath
-    line: int
-    text: str | None = None  # the YAML source of a scalar, for hints ("5.10 is read as a number")
-
-
-class YDict(dict[Any, Any]):
-    """A mapping that knows where it, and each of its values, came from (after merges: from several places)."""
-
-    def __init__(self, loc: Loc) -> None:
-        super().__init__()
-        self.loc = loc
-        self.where: dict[Any, Loc] = {}
-
-    def put(self, key: Any, value: Any, loc: Loc) -> None:
-        self[key] = value
-        self.where[key] = loc
-
-
-class YList(list[Any]):
-    def __init__(self, loc: Loc) -> None:
-        super().__init__()
-        self.loc = loc
-        self.where: list[Loc] = []
-
-    def add(self, value: Any, loc: Loc) -> None:
-        self.append(value)
-        self.where.append(loc)
-
-
-def _line(node: yaml.Node) -> int:
-    return node.start_mark.line + 1
-
-
-def _text(node: yaml.Node) -> str | None:
-    return node.value if isinstance(node, yaml.ScalarNode) else None
-
-
-class _Loader(yaml.SafeLoader):
-    def __init__(self, stream: str) -> None:
-        super().__init__(stream)
-        self.found: list[tuple[YDict, Any, str]] = []  # (mapping, key, message): problems met while reading
-
-
-def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> YDict:
-    own = sum(1 for key, _ in node.value if key.tag != "tag:yaml.org,2002:merge")
-    loader.flatten_mapping(node)  # `<<: *anchor` merges come first; the mapping's own keys may override them
-    out = YDict(Loc((), _line(node)))
-    for index, (key_node, value_node) in enumerate(node.value):
-        key = loader.construct_object(key_node, deep=True)
-        if not isinstance(key, str):
-            raw = str(key_node.value) if isinstance(key_node, yaml.ScalarNode) else repr(key)
-            loader.found.append((out, raw, f"key {raw} is read as {_kind(key)}: quote it"))
-            key = raw
-        elif key in out and index >= len(node.value) - own:
-            loader.found.append((out, key, f"duplicate key {key!r}"))
-        out.put(key, loader.construct_object(value_node, deep=True), Loc((), _line(key_node), _text(value_node)))
-    return out
-
-
-def _construct_sequence(loader: _Loader, node: yaml.SequenceNode) -> YList:
-    out = YList(Loc((), _line(node)))
-    for item in node.value:
-        out.add(loader.construct_object(item, deep=True), Loc((), _line(item), _text(item)))
-    return out
-
-
-_Loader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
-_Loader.add_constructor("tag:yaml.org,2002:seq", _construct_sequence)
-
-
-def _annotate(node: Any, path: KeyPath, seen: set[int]) -> None:
-    """Fill in the key paths, which construction (bottom-up) cannot know."""
-    if not isinstance(node, YDict | YList) or id(node) in seen:
-        return
-    seen.add(id(node))
-    node.loc = replace(node.loc, path=path)
-    keys: Iterable[Any] = list(node.where) if isinstance(node, YDict) else range(len(node.where))
-    for key in keys:
-        node.where[key] = replace(node.where[key], path=(*path, key))
-        _annotate(node[key], (*path, key), seen)
-
-
-def _read_yaml(path: Path, name: str) -> tuple[Any, list[Problem]]:
-    try:
-        loader = _Loader(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        return None, [Problem(name, None, "", f"cannot read the file: {exc}")]
-    try:
-        data = loader.get_single_data()
-    except yaml.MarkedYAMLError as exc:
-        line = exc.problem_mark.line + 1 if exc.problem_mark else None
-        return None, [Problem(name, line, "", f"YAML syntax: {exc.problem}")]
-    finally:
-        loader.dispose()
-    _annotate(data, (), set())
-    problems = [Problem(name, m.where[k].line, format_path(m.where[k].path), msg) for m, k, msg in loader.found]
-    return data, problems
-
-
-def _locate(root: Any, path: Iterable[str | int]) -> Loc:
-    """The location of the deepest value along `path` that `root` knows about."""
-    node = root
-    loc = root.loc if isinstance(root, YDict | YList) else Loc((), 1)
-    for part in path:
-        known = part in node.where if isinstance(node, YDict) else isinstance(node, YList) and _has(node, part)
-        if not known:
-            break
-        loc = node.where[part]
-        node = node[part]
-    return loc
-
-
-# --- schema ------------------------------------------------------------------------------------------
-
-
-@functools.cache
-def load_schema() -> dict[str, Any]:
-    """harness/case.schema.json, the JSON Schema (draft 2020-12) of a case file."""
-    text = importlib.resources.files("harness").joinpath("case.schema.json").read_text(encoding="utf-8")
-    schema: dict[str, Any] = json.loads(text)
-    return schema
-
-
-@functools.cache
-def _validator(definition: str | None) -> Draft202012Validator:
-    """The whole-file validator (None), or one for a definition of the schema ("case")."""
-    schema = load_schema()
-    if definition is not None:
-        schema = {"$schema": schema["$schema"], "$defs": schema["$defs"], "$ref": f"#/$defs/{definition}"}
-    return Draft202012Validator(schema)
-
-
-_KINDS = {
-    type(None): "null (an empty value)",
-    bool: "a boolean",
-    int: "a number",
-    float: "a number",
-    str: "a string",
-    YDict: "a mapping",
-    YList: "a list",
-}
-_TYPE_NAMES = {
-    "string": "a string",
-    "integer": "an integer",
-    "number": "a number",
-    "boolean": "true or false",
-    "object": "a mapping",
-    "array": "a list",
-    "null": "null",
-}
-
-
-def _kind(value: Any) -> str:
-    return _KINDS.get(type(value), type(value).__name__)
-
-
-def _type_message(value: Any, expected: str | list[str], text: str | None) -> str:
-    types = [expected] if isinstance(expected, str) else expected
-    if "string" in types and text is not None and isinstance(value, bool | int | float):
-        return f'{text} is read as {_kind(value)}, not a string: quote it ("{text}")'
-    shown = json.dumps(value) if isinstance(value, str) else text
-    got = _kind(value) + (f" ({shown})" if shown else "")
-    return f"expected {' or '.join(_TYPE_NAMES[t] for t in types)}, got {got}"
-
-
-def _explain(error: ValidationError, root: Any) -> Iterator[tuple[Loc, str]]:
-    """(where, message) for one jsonschema error, in the words a case author needs."""
-    instance = error.instance
-    schema = error.schema if isinstance(error.schema, Mapping) else {}
-    if error.validator == "additionalProperties" and isinstance(instance, YDict):
-        known = list(schema.get("properties", {}))
-        for key in instance:
-            if key not in known:
-                yield instance.where[key], f"unknown key {key!r}; expected one of: {', '.join(known)}"
-        return
-    path: list[str | int] = list(error.absolute_path)
-    if "propertyNames" in error.relative_schema_path and isinstance(instance, str):
-        path.append(instance)  # the instance is a key of the mapping at `path`
-    loc = _locate(root, path)
-    custom = schema.get("x-errors", {})
-    if error.validator in custom:
-        yield loc, custom[error.validator].replace("{value}", json.dumps(instance, default=str))
-    elif error.validator == "type":
-        yield loc, _type_message(instance, schema["type"], loc.text)
-    else:
-        yield loc, error.message
-
-
-def _has(items: YList, index: str | int) -> bool:
-    return isinstance(index, int) and 0 <= index < len(items)
-
-
-def _schema_problems(definition: str | None, data: Any) -> list[tuple[Loc, str]]:
-    errors = list(_validator(definition).iter_errors(data))
-    # an unknown key already explains why a step matched no step type: say it once
-    unknown = {tuple(e.absolute_path) for e in errors if e.validator == "additionalProperties"}
-    found: list[tuple[Loc, str]] = []
-    for error in errors:
-        if error.validator == "oneOf" and tuple(error.absolute_path) in unknown:
-            continue
-        found.extend(_explain(error, data))
-    return found
-
-
-# --- sizes, payloads, steps --------------------------------------------------------------------------
-
-_UNITS = {"K": 1024, "M": 1024 * 1024}
-
-
-def parse_size(value: int | float | str) -> int:
-    """12, "64K" or "16M" (1024-based) as a number of bytes."""
-    if isinstance(value, str):
-        text = value.strip()
-        return int(text[:-1]) * _UNITS[text[-1]]
-    return int(value)
-
-
-def _opt_size(value: Any) -> int | None:
-    return None if value is None else parse_size(value)
-
-
-def _split(value: Any) -> int | None:
-    """A fragment_size or chop: 0 and null both mean "do not split"."""
-    return _opt_size(value) or None
-
-
-def to_payload(value: Any) -> Payload:
-    """A payload as written in YAML (validated): str, null, {}, {text|hex|repeat|random: ...}."""
-    if isinstance(value, str):
-        return Payload("text", text=value)
-    if not value:
-        return EMPTY
-    ((kind, body),) = value.items()
-    if kind == "text":
-        return Payload("text", text=body)
-    if kind == "hex":
-        return Payload("hex", text="".join(body.split()))
-    if kind == "repeat":
-        byte = ord(body["byte"]) if isinstance(body["byte"], str) else int(body["byte"])
-        return Payload("repeat", byte=byte, count=parse_size(body["count"]))
-    return Payload("random", count=parse_size(body["size"]), seed=int(body.get("seed", 0)))
-
-
-def _send_frame(body: Any) -> SendFrame:
-    opcode = body["opcode"]
-    mask_key = body.get("mask_key")
-    return SendFrame(
-        opcode=opcode if isinstance(opcode, str) else int(opcode),
-        payload=to_payload(body.get("payload")),
-        fin=body.get("fin", True),
-        rsv1=body.get("rsv1", False),
-        rsv2=body.get("rsv2", False),
-        rsv3=body.get("rsv3", False),
-        masked=body.get("masked"),
-        mask_key=None if mask_key is None else bytes.fromhex(mask_key),
-        declared_length=_opt_size(body.get("declared_length")),
-        chop=_split(body.get("chop")),
-    )
-
-
-def _send_message(body: Any) -> SendMessage:
-    text = "text" in body
-    return SendMessage(
-        kind="text" if text else "binary",
-        payload=to_payload(body["text" if text else "binary"]),
-        fragment_size=_split(body.get("fragment_size")),
-        chop=_split(body.get("chop")),
-        as_blob=body.get("as_blob", False),
-    )
-
-
-def _send_close(body: Any) -> SendClose:
-    if not body:
-        return SendClose()
-    if "raw" in body:
-        return SendClose(raw=to_payload(body["raw"]))
-    return SendClose(code=body.get("code"), reason=to_payload(body.get("reason")))
-
-
-def _send_raw(body: Any) -> SendRaw:
-    if isinstance(body, Mapping) and "payload" in body:
-        return SendRaw(to_payload(body["payload"]), chop=_split(body.get("chop")))
-    return SendRaw(to_payload(body))
-
-
-def _wait(body: Any) -> Wait:
-    return Wait(for_=body.get("for"), count=parse_size(body.get("count", 1)), timeout=float(body.get("timeout", 5.0)))
-
-
-def _repeat(body: Any) -> Repeat:
-    return Repeat(count=parse_size(body["count"]), steps=tuple(to_step(s) for s in body["steps"]))
-
-
-_STEPS: dict[str, Callable[[Any], Step]] = {
-    "send_frame": _send_frame,
-    "send_message": _send_message,
-    "send_ping": lambda body: SendPing(to_payload(body)),
-    "send_pong": lambda body: SendPong(to_payload(body)),
-    "send_close": _send_close,
-    "send_raw": _send_raw,
-    "wait": _wait,
-    "repeat": _repeat,
-}
-
-
-def _chat(body: Any) -> Chat:
-    ((action, value),) = body.items()
-    return Chat(action, "" if action == "leave" else str(value))
-
-
-_STEPS["chat"] = _chat
-
-
-def to_step(value: Mapping[str, Any]) -> Step:
-    """A step; one with an `actor` key (in a scenario) is wrapped in As."""
-    body = {k: v for k, v in value.items() if k != "actor"}
-    ((kind, options),) = body.items()
-    step = _STEPS[kind](options)
-    return As(str(value["actor"]), step) if "actor" in value else step
-
-
-# --- handshake, expectations, case -------------------------------------------------------------------
-
-
-def _names(value: Any) -> tuple[str, ...]:
-    if value is None:
-        return ()
-    return (value,) if isinstance(value, str) else tuple(value)
-
-
-def _headers(value: Any) -> tuple[tuple[str, str | None], ...]:
-    return tuple((k, None if v is None else str(v)) for k, v in (value or {}).items())
-
-
-def _handshake(value: Any) -> Handshake:
-    if value is None:
-        return Handshake()
-    default = Handshake()
-    key3 = value.get("key3")
-    return Handshake(
-        path=value.get("path"),
-        protocols=_names(value.get("protocols")),
-        extensions=_names(value.get("extensions")),
-        origin=value.get("origin", default.origin),
-        headers=_headers(value.get("headers")),
-        extra_headers=tuple((str(k), str(v)) for k, v in value.get("extra_headers", ())),
-        method=value.get("method", default.method),
-        http_version=value.get("http_version", default.http_version),
-        key3=None if key3 is None else to_payload(key3),
-    )
-
-
-def _ints(value: Any, default: tuple[int, ...]) -> tuple[int, ...]:
-    if value is None:
-        return default
-    return (int(value),) if isinstance(value, int | float) else tuple(int(v) for v in value)
-
-
-def _expect_handshake(value: Any) -> ExpectHandshake:
-    if value is None:
-        return ExpectHandshake()
-    return ExpectHandshake(
-        status=_ints(value.get("status"), ExpectHandshake().status),
-        headers=_headers(value.get("headers")),
-        protocol=value.get("protocol", False),
-    )
-
-
-def _event(value: Mapping[str, Any]) -> ExpectEvent:
-    ((kind, body),) = value.items()
-    if kind == "pong":
-        return ExpectEvent("pong", payload=to_payload((body or {}).get("payload")))
-    text = "text" in body
-    return ExpectEvent(
-        "message",
-        kind="text" if text else "binary",
-        payload=to_payload(body["text" if text else "binary"]),
-        fragments=_opt_size(body.get("fragments")),
-    )
-
-
-def _events(expect: Any, verdict: str) -> tuple[ExpectEvent, ...] | None:
-    if expect is None:  # no `expect` at all: OK means "nothing received"; other verdicts undefined
-        return () if verdict == "ok" else None
-    events = expect.get(verdict)
-    return None if events is None else tuple(_event(e) for e in events)
-
-
-def _close(value: Any) -> ExpectClose:
-    if value is None:
-        return ExpectClose()
-    default = ExpectClose()
-    return ExpectClose(
-        by=value.get("by", default.by),
-        codes=_ints(value.get("codes"), default.codes),
-        clean=value.get("clean", default.clean),
-    )
-
-
-def _actor(value: Mapping[str, Any]) -> Actor:
-    expect = value.get("expect")
-    chat = value.get("expect_chat")
-    return Actor(
-        name=str(value["name"]),
-        agent=value.get("agent"),
-        draft=value.get("draft"),
-        page=value.get("page", "agent"),
-        handshake=_handshake(value.get("handshake")),
-        expect=None if expect is None else tuple(_event(e) for e in expect),
-        expect_chat=None if chat is None else tuple((str(f), str(t)) for f, t in chat),
-        close=_close(value.get("close")),
-    )
-
-
-def _drafts(value: Any) -> tuple[str, ...]:
-    if value is None:
-        return HYBI_DRAFTS
-    names = ALL_DRAFTS if value == "all" else _names(value)
-    return tuple(d for d in ALL_DRAFTS if d in names)
-
-
-def _text_field(data: Mapping[str, Any], key: str) -> str:
-    return str(data.get(key, "")).strip()
-
-
-def to_case(data: Mapping[str, Any], drafts: tuple[str, ...], source: str) -> Case:
-    """A Case from one validated, fully merged case mapping."""
-    expect = data.get("expect")
-    return Case(
-        info=CaseInfo(
-            id=data["id"],
-            title=_text_field(data, "title"),
-            category=_text_field(data, "category"),
-            spec=_text_field(data, "spec"),
-            description=_text_field(data, "description"),
-            expectation=_text_field(data, "expectation"),
-            source=source,
-        ),
-        drafts=drafts,
-        agents=_names(data.get("agents", list(AGENTS))),
-        steps=tuple(to_step(s) for s in data.get("steps") or ()),
-        handshake=_handshake(data.get("handshake")),
-        expect_handshake=_expect_handshake(data.get("expect_handshake")),
-        ok=_events(expect, "ok"),
-        non_strict=_events(expect, "non_strict"),
-        informational=_events(expect, "informational"),
-        close=_close(data.get("close")),
-        timeout=float(data.get("timeout", 10.0)),
-        unimplemented=dict(data.get("unimplemented") or {}),
-        exclusive=data.get("exclusive", False),
-        actors=tuple(_actor(a) for a in data.get("actors") or ()),
-    )
 
 
 # --- families, defaults, per_draft -------------------------------------------------------------------
@@ -574,7 +58,7 @@ def _subst_text(text: str, loc: Loc, row: YDict, found: Found) -> str:
             return match.group(0)
         value = row[name]
         if isinstance(value, YDict | YList):
-            found.append((loc, f"${{{name}}} is {_kind(value)}: it can only stand alone as a whole value"))
+            found.append((loc, f"${{{name}}} is {kind_of(value)}: it can only stand alone as a whole value"))
             return match.group(0)
         return _scalar_text(value)
 
@@ -667,7 +151,7 @@ def _per_draft_problems(case: YDict, drafts: tuple[str, ...]) -> Found:
     for draft in case.get("per_draft") or {}:
         if draft not in drafts:
             message = f"{draft} is not one of the case's drafts ({', '.join(drafts)})"
-            found.append((_locate(case, ("per_draft", draft)), message))
+            found.append((locate(case, ("per_draft", draft)), message))
     return found
 
 
@@ -679,10 +163,10 @@ def _actor_problems(case: YDict) -> Found:
     names = [a["name"] for a in actors]
     for index, name in enumerate(names):
         if names.index(name) != index:
-            found.append((_locate(case, ("actors", index, "name")), f"actor {name!r} is defined twice"))
+            found.append((locate(case, ("actors", index, "name")), f"actor {name!r} is defined twice"))
     for index, step in enumerate(case.get("steps") or []):
         actor = step.get("actor")
-        where = _locate(case, ("steps", index))
+        where = locate(case, ("steps", index))
         if actors and actor is None:
             found.append((where, f"a scenario step needs an actor: one of {', '.join(names)}"))
         elif actors and actor not in names:
@@ -699,13 +183,13 @@ def _opcode_problems(case: YDict, drafts: tuple[str, ...]) -> Found:
     for path, opcode in _frame_opcodes(case.get("steps"), ("steps",)):
         if isinstance(opcode, int) and opcode > 15 and hybi:
             message = f"opcode {opcode} is a hixie frame type byte; hybi opcodes are 0..15 (drafts: {', '.join(hybi)})"
-            found.append((_locate(case, path), message))
+            found.append((locate(case, path), message))
     return found
 
 
 def _variants(case: YDict) -> tuple[list[tuple[tuple[str, ...], YDict]], Found]:
     """(drafts, mapping) for the case's remaining drafts and for each per_draft override, checked."""
-    drafts = _drafts(case.get("drafts"))
+    drafts = drafts_of(case.get("drafts"))
     overrides = case.get("per_draft") or {}
     base = _without(case, "per_draft")
     rest = tuple(d for d in drafts if d not in overrides)
@@ -713,7 +197,7 @@ def _variants(case: YDict) -> tuple[list[tuple[tuple[str, ...], YDict]], Found]:
     found = _per_draft_problems(case, drafts) + _opcode_problems(base, rest)
     for draft in (d for d in ALL_DRAFTS if d in overrides and d in drafts):
         merged = _deep_merge(base, overrides[draft])
-        found += _schema_problems("case", merged) or _opcode_problems(merged, (draft,))
+        found += schema_problems("case", merged) or _opcode_problems(merged, (draft,))
         variants.append(((draft,), merged))
     return variants, found
 
@@ -750,8 +234,8 @@ def _load_body(
     """One case entry, or one substituted family row: its cases (none when it has problems)."""
     case = _with_defaults(root, defaults, body)
     case_id = case.get("id")
-    expanded = [_Expanded(case_id, name, _locate(case, ("id",)), row)] if isinstance(case_id, str) else []
-    found = _schema_problems("case", case) or _actor_problems(case)
+    expanded = [_Expanded(case_id, name, locate(case, ("id",)), row)] if isinstance(case_id, str) else []
+    found = schema_problems("case", case) or _actor_problems(case)
     if found:
         return expanded, found
     variants, found = _variants(case)
@@ -802,10 +286,10 @@ def _row_names(rows: Sequence[int]) -> str:
 
 def _load_one(path: Path) -> tuple[list[_Expanded], list[Problem]]:
     name = _display(path)
-    data, problems = _read_yaml(path, name)
+    data, problems = read_yaml(path, name)
     if data is None and problems:
         return [], problems
-    problems += _problems(name, _schema_problems(None, data))
+    problems += _problems(name, schema_problems(None, data))
     defaults = data.get("defaults") if isinstance(data, YDict) else None
     usable = isinstance(data, YDict) and isinstance(data.get("cases"), YList) and isinstance(defaults, YDict | None)
     expanded: list[_Expanded] = []

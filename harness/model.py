@@ -1,7 +1,8 @@
 """The case model: what a `*.case.yaml` file says, after loading, as typed data.
 
 The YAML shape is documented in docs/case-format.md and enforced by harness/case.schema.json; the loader
-(harness/loader.py) turns validated YAML into these objects, one Case per parameter row of a family.
+(harness/loader.py, with source.py and build.py) turns validated YAML into these objects, one Case per
+parameter row of a family.
 """
 
 from __future__ import annotations
