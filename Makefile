@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help setup browser test lint pytest report bench clean
+.PHONY: help setup browser test lint pytest report bench clean docker-build docker-report
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -44,6 +44,15 @@ report: setup browser  ## start the reference server, run the whole catalogue fo
 bench: setup browser  ## benchmarks: print figures (never part of make test)
 	$(PY) bench/wire_throughput.py
 	$(PY) bench/chat_room.py
+
+COMPOSE ?= docker compose
+
+docker-build:  ## build the images localhost/wsinterop:server and :harness (COMPOSE=... for another engine)
+	$(COMPOSE) build
+
+docker-report:  ## server + harness containers; the harness writes reports/; exit status = the harness's
+	$(COMPOSE) up --build --abort-on-container-exit --exit-code-from harness; rc=$$?; \
+	$(COMPOSE) down; exit $$rc
 
 clean:  ## remove the virtualenv and caches
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis

@@ -1,0 +1,76 @@
+# wsinterop: one image, two targets (docs/docker.md).
+#   server   the reference server on :8080 (no browser)
+#   harness  the case runner with Debian's Chromium and Playwright; writes /reports/<run-id>/
+#
+#   docker build --target server  -t localhost/wsinterop:server  .
+#   docker build --target harness -t localhost/wsinterop:harness .
+#
+# Only debian:bookworm-slim, Debian's packages and PyPI: Python comes from apt, packages from pip in a venv.
+# No heredocs or BuildKit-only syntax (podman 4.3 / buildah 1.28 build this file too).
+
+FROM debian:bookworm-slim AS base
+
+ENV PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    VIRTUAL_ENV=/opt/venv \
+    PATH=/opt/venv/bin:$PATH \
+    PYTHONPATH=/app
+
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends python3 python3-venv ca-certificates \
+ && rm -rf /var/lib/apt/lists/* \
+ && python3 -m venv /opt/venv \
+ && groupadd --gid 1000 wsinterop \
+ && useradd --uid 1000 --gid wsinterop --create-home --shell /usr/sbin/nologin wsinterop
+
+# Dependencies first, from pyproject.toml alone, so these layers stay cached while the source changes.
+# Playwright (with its bundled driver) is for the harness target only.
+COPY pyproject.toml docker/deps.py /opt/wsinterop-build/
+RUN python3 /opt/wsinterop-build/deps.py /opt/wsinterop-build/pyproject.toml --without playwright \
+      > /opt/wsinterop-build/requirements.txt \
+ && pip install -r /opt/wsinterop-build/requirements.txt
+
+WORKDIR /app
+
+
+FROM base AS server
+
+# The server imports nothing of the harness but the sans-I/O wire library.
+COPY harness/__init__.py harness/
+COPY harness/wire harness/wire/
+COPY server server/
+RUN python -m compileall -q harness server
+
+# wsinterop (numeric, so that runtimes can check it is not root)
+USER 1000:1000
+EXPOSE 8080
+HEALTHCHECK --interval=10s --timeout=3s --start-period=5s --retries=3 \
+  CMD ["python3", "-c", "import sys, urllib.request; sys.exit(0 if urllib.request.urlopen('http://127.0.0.1:8080/health', timeout=2).status == 200 else 1)"]
+CMD ["python", "-m", "server", "--host", "0.0.0.0", "--port", "8080"]
+
+
+FROM base AS harness
+
+# Debian's Chromium (/usr/lib/chromium/chromium, launched with --no-sandbox by the browser agent) and
+# minimal fonts; never `playwright install`: the pip package drives this Chromium. libatomic1: the
+# node binary bundled in Playwright's wheel needs it, and nothing else pulls it in.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends chromium fonts-liberation libatomic1 \
+ && rm -rf /var/lib/apt/lists/*
+RUN python3 /opt/wsinterop-build/deps.py /opt/wsinterop-build/pyproject.toml --only playwright \
+      > /opt/wsinterop-build/requirements-browser.txt \
+ && pip install -r /opt/wsinterop-build/requirements-browser.txt
+
+COPY docker/harness-entry.sh /usr/local/bin/wsinterop-harness
+COPY harness harness/
+COPY server server/
+COPY cases cases/
+RUN python -m compileall -q harness server \
+ && mkdir -p /reports \
+ && chown wsinterop:wsinterop /reports
+
+# wsinterop by default; docker-compose.yml starts it as 0:0 so that the entry script can drop to the
+# owner of the bind-mounted ./reports (see docker/harness-entry.sh and docs/docker.md).
+USER 1000:1000
+ENTRYPOINT ["/usr/local/bin/wsinterop-harness"]

