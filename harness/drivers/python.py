@@ -100,7 +100,7 @@ class PythonDriver:
         try:
             reader, writer = await asyncio.wait_for(asyncio.open_connection(target.host, target.port), CONNECT_TIMEOUT)
         except (OSError, TimeoutError) as exc:
-            recorder.observation.error = f"cannot connect to {target.authority}: {exc or type(exc).__name__}"
+            recorder.observation.error = f"cannot connect to {target.authority}: {str(exc) or type(exc).__name__}"
             yield None
             return
         session = _Session(case, draft, target, recorder, reader, writer)
@@ -335,13 +335,14 @@ class _Session:
             if not await self.rec.wait_until(lambda: self.eof, step.timeout):
                 self.rec.event("timeout", waiting_for="tcp_closed", seconds=step.timeout)
         else:
-            await self.rec.wait_for(step.for_, step.count, step.timeout, lambda: self.eof)
+            await self.rec.wait_for(step.for_, step.count, step.timeout, lambda: self.ended)
 
     # --- the whole case ------------------------------------------------------------------------------
 
     @property
     def ended(self) -> bool:
-        return self.eof
+        """The peer closed TCP, or this client failed the connection: it sends and receives nothing more."""
+        return self.eof or (self.conn is not None and self.conn.state is State.FAILED)
 
     async def open(self) -> bool:
         try:
@@ -359,6 +360,7 @@ class _Session:
         self.conn = Connection(self.draft, Side.CLIENT, frames=True, assemble=True)
         if rest:
             self.receive(rest)
+            await self.flush()  # answers to frames that came with the handshake (a pong, a failure's close)
         self.reading = asyncio.create_task(self.read_loop())
         return True
 
