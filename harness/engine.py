@@ -159,7 +159,7 @@ async def run_item(item: Item, target: Target, drivers: Mapping[str, Driver] | N
     `drivers` (by agent name) lets scenario actors use other agents than the item's."""
     case, draft, driver = item.case, item.draft, item.driver
     recorder = Recorder()
-    started = time.time()
+    started, clock = time.time(), time.monotonic()
     try:
         if case.actors:
             obs, verdict = await _run_scenario(item, {driver.name: driver, **(drivers or {})}, target)
@@ -187,7 +187,7 @@ async def run_item(item: Item, target: Target, drivers: Mapping[str, Driver] | N
         agent=driver.name,
         verdict=verdict,
         started=started,
-        duration=time.time() - started,
+        duration=time.monotonic() - clock,
         observation=obs,
         expected=case.expected_json(),
     )

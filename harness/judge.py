@@ -84,7 +84,8 @@ def _judge_handshake(case: Case, obs: Observation) -> tuple[Behavior, str] | Non
         if value is None and got is not None:
             return Behavior.FAILED, f"handshake answer has {name}: {got}, expected none"
         if value is not None and _normal(got) != _normal(value):
-            return Behavior.FAILED, f"handshake answer has {name}: {got}, expected {value}"
+            has = f"has {name}: {got}" if got is not None else f"has no {name}"
+            return Behavior.FAILED, f"handshake answer {has}, expected {value}"
     if exp.protocol is not False and obs.protocol != exp.protocol:
         return Behavior.FAILED, f"server selected subprotocol {obs.protocol!r}, expected {exp.protocol!r}"
     if obs.status != 101:
@@ -144,12 +145,13 @@ def judge_close(case: Case, draft: Draft, obs: Observation) -> tuple[CloseBehavi
         if exp.by == "server":
             return CloseBehavior.FAILED, "expected the server to close the connection; the client had to"
         return CloseBehavior.FAILED, "the server closed the connection unexpectedly"
-    if exp.clean and not obs.clean:
-        return CloseBehavior.UNCLEAN, "the TCP connection ended without a complete closing handshake"
     codes = [in_draft(code, draft) for code in exp.codes]
     if info.close_codes and obs.close_frame_received and codes and obs.remote_close_code not in codes:
         wanted = ", ".join(str(c) for c in codes)
-        return CloseBehavior.WRONG_CODE, f"peer closed with {obs.remote_close_code}, expected {wanted}"
+        got = "without a code" if obs.remote_close_code is None else f"with {obs.remote_close_code}"
+        return CloseBehavior.WRONG_CODE, f"peer closed {got}, expected {wanted}"
+    if exp.clean and not obs.clean:
+        return CloseBehavior.UNCLEAN, "the TCP connection ended without a complete closing handshake"
     how = "cleanly" if obs.clean else "uncleanly (allowed)"
     code = f" with {obs.remote_close_code}" if obs.remote_close_code is not None else ""
     return CloseBehavior.OK, f"closed by the {obs.closed_by}{code}, {how}"

@@ -35,9 +35,10 @@ class Verdict:
 
     @property
     def failed(self) -> bool:
-        """What gates a run's exit status: a FAILED behaviour or a FAILED close (not WRONG CODE,
-        UNCLEAN or FAILED BY CLIENT, which a report shows but a run tolerates, as Autobahn does)."""
-        return self.behavior is Behavior.FAILED or self.close is CloseBehavior.FAILED
+        """What gates a run's exit status: a FAILED behaviour, a FAILED close, or FAILED BY CLIENT (the
+        peer broke the protocol, so the client had to fail the connection). WRONG CODE and UNCLEAN are
+        shown in reports but tolerated, as Autobahn does."""
+        return self.behavior is Behavior.FAILED or self.close in (CloseBehavior.FAILED, CloseBehavior.FAILED_BY_CLIENT)
 
 
 @dataclass

@@ -72,7 +72,7 @@ class EchoAssemble(Behavior):
     assemble = True
 
     def limit(self, config: ServerConfig) -> int:
-        return config.assemble_limit + 1
+        return config.assemble_limit
 
     async def on_event(self, session: Session, event: Event) -> None:
         assert session.conn is not None

@@ -72,6 +72,7 @@ class Recorder:
         self.start = time.monotonic()
         self._changed = asyncio.Event()
         self._consumed: dict[str, int] = {}  # events of each type that wait steps have used up
+        self._kept: dict[str, int] = {}  # wire log bytes kept per direction
 
     def now(self) -> float:
         return time.monotonic() - self.start
@@ -82,10 +83,10 @@ class Recorder:
 
     def wire(self, direction: str, data: bytes) -> None:
         obs = self.observation
-        kept = sum(len(c.data) for c in obs.wire if c.direction == direction)
-        room = max(WIRE_LOG_CAP - kept, 0)
+        room = max(WIRE_LOG_CAP - self._kept.get(direction, 0), 0)
         if room:
             obs.wire.append(WireChunk(round(self.now(), 6), direction, data[:room]))
+            self._kept[direction] = self._kept.get(direction, 0) + min(len(data), room)
         obs.wire_dropped[direction] += max(len(data) - room, 0)
 
     def count(self, type_: str) -> int:

@@ -279,7 +279,7 @@ class PageSession:
             await self.rec.wait_for("message", step.count, step.timeout, lambda: self.closed)
 
     async def finish(self) -> None:
-        if self.case.close.by == "client" and not self.closed and not self.close_called:
+        if self.case.close.by != "server" and not self.closed and not self.close_called:
             await self._close(1000)
         timeout = CLOSE_TIMEOUT if self.close_called else self.case.timeout
         if not await self.rec.wait_until(lambda: self.closed, timeout):

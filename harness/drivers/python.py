@@ -376,7 +376,7 @@ class _Session:
         conn = self.conn
         assert conn is not None
         expect = self.case.close
-        if expect.by == "client" and not conn.close_sent and not self.eof and conn.state is State.OPEN:
+        if expect.by != "server" and not conn.close_sent and not self.eof and conn.state is State.OPEN:
             conn.send_close(1000 if self.draft.info.close_codes else None)
             self.note_close_sent()
             if self.draft.info.closing is Closing.TCP:

@@ -22,7 +22,7 @@ def _message(e: Entry) -> str:
     reasons = []
     if e.behavior is Behavior.FAILED:
         reasons.append(e.behavior_reason)
-    if e.close is CloseBehavior.FAILED:
+    if e.close in (CloseBehavior.FAILED, CloseBehavior.FAILED_BY_CLIENT):
         reasons.append(f"close: {e.close_reason}")
     return "; ".join(reasons)
 
@@ -37,7 +37,7 @@ def _testcase(suite: ET.Element, e: Entry) -> tuple[bool, bool]:
         time=f"{e.duration:.3f}",
     )
     if e.failed:
-        kind = "FAILED" if e.behavior is Behavior.FAILED else "close FAILED"
+        kind = "FAILED" if e.behavior is Behavior.FAILED else f"close {e.close}"
         failure = ET.SubElement(case, "failure", message=xml_safe(_message(e)), type=kind)
         failure.text = xml_safe(e.outcome)
         return True, False

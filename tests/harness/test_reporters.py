@@ -184,7 +184,7 @@ def test_run_json(finished: tuple[ReportWriter, Summary, list[CaseResult]]) -> N
     assert run["finished"] is not None
     assert run["wallTime"] == 41.23
     assert run["interrupted"] is False
-    assert run["failed"] == 2
+    assert run["failed"] == 3  # FAILED, close FAILED, close FAILED BY CLIENT
     assert run["counts"]["FAILED"] == 1
     assert run["counts"]["UNIMPLEMENTED"] == 1
     assert run["countsByDraft"]["rfc6455"]["python"]["OK"] == 2
@@ -202,7 +202,7 @@ def test_junit_xml_counts_and_messages(finished: tuple[ReportWriter, Summary, li
         assert suite.get("failures") == str(sum(r.verdict.failed for r in mine))
         assert suite.get("skipped") == str(sum(r.verdict.behavior is Behavior.UNIMPLEMENTED for r in mine))
     assert root.get("tests") == str(len(results))
-    assert root.get("failures") == "2"
+    assert root.get("failures") == "3"
     assert root.get("skipped") == "1"
 
     by_name = {c.get("name"): c for c in suites["rfc6455.python"].iter("testcase")}
@@ -271,7 +271,7 @@ def test_summary_md(finished: tuple[ReportWriter, Summary, list[CaseResult]]) ->
     writer, _, _ = finished
     md = (writer.run_dir / "summary.md").read_text()
     assert "| rfc6455 | python | 5 | 2 | 1 | 1 | 0 | 1 | 2 |" in md
-    assert "## Failed (2)" in md
+    assert "## Failed (3)" in md
     assert "&lt;script&gt;alert('x')&lt;/script&gt;" in md
     assert "41.2 s" in md and "20240101-120000" in md and "ws://localhost:8080" in md
 
@@ -279,11 +279,11 @@ def test_summary_md(finished: tuple[ReportWriter, Summary, list[CaseResult]]) ->
 def test_summary_line(finished: tuple[ReportWriter, Summary, list[CaseResult]]) -> None:
     _, summary, results = finished
     assert summary.total == len(results) == 23
-    assert summary.failed == 2
+    assert summary.failed == 3
     assert summary.counts[Behavior.OK] == 9
     assert summary.line() == (
         "23 cases x drafts x agents: 9 OK, 6 NON-STRICT, 6 INFORMATIONAL, 1 UNIMPLEMENTED, 1 FAILED,"
-        " 1 FAILED closes in 41.2 s"
+        " 2 FAILED closes in 41.2 s"
     )
     quiet = Summary(
         412,
