@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from . import ping
+from .drivers.base import Target
 from .loader import CaseFileError, load_catalogue, select
 from .runner import EXIT_INTERRUPTED, EXIT_USAGE, RunOptions, run
 from .wire import Draft
@@ -28,6 +29,13 @@ def _drafts(value: str) -> tuple[Draft, ...]:
         return tuple(Draft)
     try:
         return tuple(Draft.parse(v) for v in value.split(",") if v.strip())
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
+
+
+def _target(value: str) -> str:
+    try:
+        return Target.parse(value).url
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from exc
 
@@ -67,7 +75,7 @@ def parser() -> argparse.ArgumentParser:
         epilog=EXIT_CODES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    r.add_argument("--target", help="a ws:// URL to test instead of the reference server")
+    r.add_argument("--target", type=_target, help="a ws:// URL to test instead of the reference server")
     r.add_argument(
         "--drafts",
         type=_drafts,

@@ -29,16 +29,20 @@ class Target:
     def parse(cls, url: str) -> Target:
         """A target from a ws:// URL; ValueError saying what is wrong otherwise."""
         parts = urlsplit(url)
-        if parts.scheme not in ("ws", "wss"):
-            raise ValueError(f"target {url!r} must be a ws:// URL")
         if parts.scheme == "wss":
-            raise ValueError("wss:// targets are not supported yet: the raw client speaks plain TCP")
+            raise ValueError(f"{url}: wss:// (TLS) is not supported; use ws://")
+        if parts.scheme != "ws":
+            raise ValueError(f"{url!r} is not a WebSocket URL: use ws://host[:port][/path]")
         if not parts.hostname:
-            raise ValueError(f"target {url!r} has no host")
-        path = parts.path or "/"
-        if parts.query:
-            path += "?" + parts.query
-        return cls(parts.hostname, parts.port or (443 if parts.scheme == "wss" else 80), path, parts.scheme == "wss")
+            raise ValueError(f"{url!r} has no host: use ws://host[:port][/path]")
+        if parts.fragment:
+            raise ValueError(f"{url}: a WebSocket URL has no #fragment")
+        try:
+            port = parts.port or 80
+        except ValueError as exc:  # "Port out of range 0-65535", "Port could not be cast to integer value"
+            raise ValueError(f"{url}: {exc}") from None
+        path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        return cls(parts.hostname, port, path)
 
     @property
     def authority(self) -> str:

@@ -7,6 +7,7 @@ import contextlib
 import platform
 from collections.abc import AsyncIterator, Iterator
 
+from ..client import READ_SIZE, open_handshake
 from ..model import (
     Case,
     Repeat,
@@ -29,11 +30,8 @@ from ..wire import (
     ConnectionClosed,
     Draft,
     Event,
-    Family,
     Fragment,
     Frame,
-    HandshakeError,
-    HttpError,
     Ignored,
     Kind,
     Ping,
@@ -42,14 +40,12 @@ from ..wire import (
     Side,
     State,
     TextMessage,
-    find_head_end,
-    parse_response,
+    message_frames,
 )
 from .base import Recorder, Target, payload_summary
 
 CONNECT_TIMEOUT = 5.0
 CLOSE_TIMEOUT = 3.0  # how long to wait for the peer's part of a closing handshake
-READ_SIZE = 1 << 16
 
 
 def walk(steps: tuple[Step, ...]) -> Iterator[Step]:
@@ -168,43 +164,30 @@ class _Session:
             method=h.method,
             version=h.http_version,
         )
-        request = hs.to_bytes()
-        self.obs.handshake_request = request.decode("latin-1")
-        await self.write(request)
-        buffer = b""
-        while (end := find_head_end(buffer)) is None:
-            data = await self.reader.read(READ_SIZE)
-            if not data:
-                self.rec.event("tcp_closed", during="handshake")
-                self.obs.closed_by = "server"
-                self.eof = True
-                return None
-            self.rec.wire("in", data)
-            buffer += data
-        response = parse_response(buffer[:end])
-        self.obs.handshake_response = buffer[:end].decode("latin-1")
-        self.obs.status = response.status
-        self.obs.response_headers = list(response.headers)
-        rest = buffer[end:]
-        if response.status != 101:
-            self.rec.event("rejected", status=response.status, reason=response.reason)
+        self.obs.handshake_request = hs.to_bytes().decode("latin-1")
+        result = await open_handshake(self.reader, self.writer, hs, on_wire=self.rec.wire)
+        if result.head is None:
+            self.rec.event("tcp_closed", during="handshake")
+            self.obs.closed_by = "server"
+            self.eof = True
             return None
-        while len(rest) < hs.answer_size:
-            data = await self.reader.read(READ_SIZE)
-            if not data:
-                break
-            self.rec.wire("in", data)
-            rest += data
-        answer, rest = rest[: hs.answer_size], rest[hs.answer_size :]
-        try:
-            accepted = hs.check(response, answer)
-        except HandshakeError as exc:
-            self.obs.handshake_error = exc.reason
-            self.rec.event("handshake_invalid", reason=exc.reason)
+        response = result.response
+        if response is not None:
+            self.obs.handshake_response = result.head.decode("latin-1")
+            self.obs.status = response.status
+            self.obs.response_headers = list(response.headers)
+            if response.status != 101:
+                self.rec.event("rejected", status=response.status, reason=response.reason)
+                return None
+        accepted = result.accepted
+        if accepted is None:
+            assert result.error is not None
+            self.obs.handshake_error = result.error.reason
+            self.rec.event("handshake_invalid", reason=result.error.reason)
             return None
         self.obs.protocol = accepted.protocol
         self.rec.event("open", protocol=accepted.protocol)
-        return rest
+        return result.rest
 
     # --- receiving -----------------------------------------------------------------------------------
 
@@ -292,14 +275,8 @@ class _Session:
             kind = Kind.TEXT if step.kind == "text" else Kind.BINARY
             data = step.payload.to_bytes()
             # a message step writes frames directly: it must work even after a close (data after close)
-            if info.family is Family.HIXIE:
-                conn.send_frame(Frame(0x00, data))
-            else:
-                size = step.fragment_size or len(data) or 1
-                chunks = [data[i : i + size] for i in range(0, len(data), size)] or [b""]
-                for index, chunk in enumerate(chunks):
-                    opcode = info.opcode(kind if index == 0 else Kind.CONTINUATION)
-                    conn.send_frame(Frame(opcode, chunk, fin=index == len(chunks) - 1))
+            for frame in message_frames(info, kind, data, step.fragment_size):
+                conn.send_frame(frame)
             chop = step.chop
         elif isinstance(step, SendPing | SendPong):
             kind = Kind.PING if isinstance(step, SendPing) else Kind.PONG
@@ -347,10 +324,6 @@ class _Session:
     async def open(self) -> bool:
         try:
             rest = await self.handshake()
-        except HttpError as exc:
-            self.obs.handshake_error = exc.reason
-            self.rec.event("handshake_invalid", reason=exc.reason)
-            return False
         except ConnectionError as exc:
             self.rec.event("error", reason=f"connection reset during the handshake: {exc}")
             self.obs.closed_by = self.obs.closed_by or "server"

@@ -41,6 +41,7 @@ from .handshake import (
     key3_size,
 )
 from .http import Headers, Request, Response, find_head_end, parse_request, parse_response
+from .messages import message_frames
 
 __all__ = [
     "DRAFTS",
@@ -88,6 +89,7 @@ __all__ = [
     "find_head_end",
     "is_upgrade",
     "key3_size",
+    "message_frames",
     "parse_close",
     "parse_request",
     "parse_response",
