@@ -199,6 +199,8 @@ def _event(value: Mapping[str, Any]) -> ExpectEvent:
     ((kind, body),) = value.items()
     if kind == "pong":
         return ExpectEvent("pong", payload=to_payload((body or {}).get("payload")))
+    if kind == "ping":
+        return ExpectEvent("ping", payload=to_payload((body or {}).get("payload")))
     text = "text" in body
     return ExpectEvent(
         "message",

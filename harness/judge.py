@@ -21,8 +21,15 @@ def unimplemented(reason: str) -> Verdict:
     return Verdict(Behavior.UNIMPLEMENTED, reason, CloseBehavior.UNIMPLEMENTED, reason)
 
 
-def received(obs: Observation) -> Received:
-    return [e.data | {"type": e.type} for e in obs.events if e.type in ("message", "pong")]
+def received(obs: Observation, pings: bool = False) -> Received:
+    """The received messages and pongs, in order; pings too when the case expects some."""
+    types = ("message", "pong", "ping") if pings else ("message", "pong")
+    return [e.data | {"type": e.type} for e in obs.events if e.type in types]
+
+
+def expects_pings(case: Case) -> bool:
+    lists = (case.ok, case.non_strict, case.informational)
+    return any(e.type == "ping" for events in lists if events for e in events)
 
 
 def _matches(expected: ExpectEvent, got: dict[str, Any]) -> bool:
@@ -47,7 +54,7 @@ def describe_received(got: Received) -> str:
     for g in got[:3]:
         preview: str = g.get("text") or g.get("hex") or ""
         preview = preview if len(preview) <= 24 else preview[:24] + "..."
-        what = f"{g['kind']} message" if g["type"] == "message" else "pong"
+        what = f"{g['kind']} message" if g["type"] == "message" else g["type"]
         frags = f" in {g['fragments']} frames" if g.get("fragments", 1) > 1 else ""
         parts.append(f"{what} of {g['size']} bytes{frags} ({preview!r})")
     more = f" and {len(got) - 3} more" if len(got) > 3 else ""
@@ -59,7 +66,7 @@ def describe_expected(expected: tuple[ExpectEvent, ...]) -> str:
         return "nothing"
     parts = []
     for e in expected[:3]:
-        what = f"{e.kind} message" if e.type == "message" else "pong"
+        what = f"{e.kind} message" if e.type == "message" else e.type
         frags = f" in {e.fragments} frames" if e.fragments is not None else ""
         parts.append(f"{what} of {len(e.payload.to_bytes())} bytes{frags}")
     more = f" and {len(expected) - 3} more" if len(expected) > 3 else ""
@@ -112,7 +119,7 @@ def judge_behavior(case: Case, obs: Observation) -> tuple[Behavior, str]:
         return decided
     if case.expect_chat is not None:
         return _judge_chat(case.expect_chat, obs)
-    got = received(obs)
+    got = received(obs, expects_pings(case))
     for behavior, expected in (
         (Behavior.OK, case.ok),
         (Behavior.NON_STRICT, case.non_strict),

@@ -179,9 +179,10 @@ class ExpectHandshake:
 
 @dataclass(frozen=True)
 class ExpectEvent:
-    """A received event a verdict expects: a message (text or binary) or a pong."""
+    """A received event a verdict expects: a message (text or binary), a pong, or a ping (a case that
+    expects pings is judged on the pings it receives too; other cases ignore pings)."""
 
-    type: Literal["message", "pong"]
+    type: Literal["message", "pong", "ping"]
     kind: Literal["text", "binary"] = "text"
     payload: Payload = EMPTY
     fragments: int | None = None  # the number of frames the message arrived in, when checked

@@ -66,15 +66,19 @@ def unsupported_in_browser(case: Case, draft: Draft, page: str = "agent") -> str
         Handshake().origin,
     ):
         return "a page cannot change the opening handshake"
+    if h.path is not None and not h.path.startswith("/"):
+        return "a page can only open a URL whose path starts with /"
     if case.expect_handshake.status != (101,):
         return "a page cannot see the status of a refused handshake"
+    if case.expect_handshake.headers:
+        return "a page cannot see the headers of the handshake answer"
     for step in walk(case.steps):
         reason = _step_unsupported(step)
         if reason:
             return reason
     for expected in (case.ok or ()) + (case.non_strict or ()) + (case.informational or ()):
         if expected.type != "message":
-            return "a page cannot see pongs"
+            return "a page cannot see pings or pongs"
         if expected.fragments is not None:
             return "a page cannot see how a message was fragmented"
     return None
@@ -84,6 +88,8 @@ def _step_unsupported(step: Step) -> str | None:
     if isinstance(step, SendMessage):
         if step.fragment_size or step.chop:
             return "a page cannot choose fragmentation or TCP writes"
+        if step.kind == "text" and not _is_utf8(step.payload.to_bytes()):
+            return "a page can only send text that is valid UTF-8"
         return None
     if isinstance(step, SendClose):
         if step.raw is not None:
@@ -100,6 +106,14 @@ def _step_unsupported(step: Step) -> str | None:
     if isinstance(step, Chat):
         return "chat steps need a chat page actor"
     return f"a page cannot send {type(step).__name__.removeprefix('Send').lower()} frames"
+
+
+def _is_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 class BrowserDriver:

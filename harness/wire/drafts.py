@@ -70,7 +70,9 @@ _HYBI07_OPCODES = {
 _APP_CODES = frozenset(range(3000, 5000))
 _CODES_06 = frozenset({1000, 1001, 1002, 1003, 1004}) | _APP_CODES
 _CODES_08 = _CODES_06 | {1007}
-_CODES_RFC = frozenset({1000, 1001, 1002, 1003, 1007, 1008, 1009, 1010, 1011}) | _APP_CODES
+# 1012-1014 (service restart, try again later, bad gateway) came after the RFC, through the IANA registry
+# it set up (§11.7); peers send them, so they count as valid.
+_CODES_RFC = frozenset({1000, 1001, 1002, 1003, 1007, 1008, 1009, 1010, 1011, 1012, 1013, 1014}) | _APP_CODES
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ import binascii
 import hashlib
 import os
 import random
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -22,6 +23,7 @@ from .errors import HandshakeError
 from .http import Headers, Request, Response
 
 GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
+_VERSION = re.compile(r"0|[1-9][0-9]?|[12][0-9][0-9]")
 KEY3_SIZE = 8
 ANSWER_SIZE = 16
 
@@ -265,7 +267,8 @@ def detect_draft(request: Request) -> Draft | Rejection:
     versions = h.get_all("Sec-WebSocket-Version")
     if versions:
         value = versions[0].strip()
-        if len(versions) > 1 or not (value.isascii() and value.isdigit()) or len(value) > 10:
+        # RFC 6455 §4.3: version = DIGIT | (NZDIGIT DIGIT) | ("1" DIGIT DIGIT) | ("2" DIGIT DIGIT): no leading 0
+        if len(versions) > 1 or not _VERSION.fullmatch(value):
             return _unsupported(f"unsupported Sec-WebSocket-Version {', '.join(versions)!r}")
         draft = Draft.from_version(int(value))
         if draft is None:

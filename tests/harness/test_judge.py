@@ -487,3 +487,28 @@ def test_every_verdict_is_reachable() -> None:
     }
     assert behaviors == set(Behavior)
     assert closes == set(CloseBehavior)
+
+
+def got_ping(data: bytes) -> ObservedEvent:
+    return ObservedEvent(0.0, "ping", payload_summary(data))
+
+
+def test_pings_count_only_where_the_case_expects_them() -> None:
+    pings = opened(got_ping(b"1"), message("Hello"), got_ping(b"2"))
+    # a case about messages ignores the pings a peer may send at will
+    assert verdict(HELLO, pings).behavior is Behavior.OK
+    expecting = make_case(
+        ok=(
+            ExpectEvent("ping", payload=Payload(text="1")),
+            text("Hello"),
+            ExpectEvent("ping", payload=Payload(text="2")),
+        )
+    )
+    assert verdict(expecting, pings).behavior is Behavior.OK
+    missing = opened(got_ping(b"1"), message("Hello"))
+    v = verdict(expecting, missing)
+    assert (v.behavior, v.behavior_reason) == (
+        Behavior.FAILED,
+        "expected ping of 1 bytes, text message of 5 bytes, ping of 1 bytes; "
+        "received ping of 1 bytes ('31'), text message of 5 bytes ('Hello')",
+    )

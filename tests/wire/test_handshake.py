@@ -505,3 +505,11 @@ def test_client_rejects_unoffered_subprotocol(draft: Draft) -> None:
     response.headers.add("WebSocket-Protocol" if draft is Draft.HIXIE_75 else "Sec-WebSocket-Protocol", "chat")
     with pytest.raises(HandshakeError, match="not offered"):
         none_offered.check(response, _answer(none_offered))
+
+
+@pytest.mark.parametrize("value", ["013", "0013", "+13", "13.0", "1_3", "256"])
+def test_version_must_follow_the_abnf(value: str) -> None:
+    # RFC 6455 §4.3: no leading zeros, no signs, at most 255; anything else is refused with the list
+    request = ClientHandshake.build(Draft.RFC6455, "h", overrides={"Sec-WebSocket-Version": value}).request
+    rejection = detect_draft(request)
+    assert isinstance(rejection, Rejection) and rejection.status == 426
