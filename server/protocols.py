@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable
 from typing import TYPE_CHECKING, ClassVar
 
 from harness.wire import BinaryMessage, Event, Fragment, Frame, Kind, LocalProtocolError, State, TextMessage
@@ -43,7 +44,10 @@ class Behavior:
     async def opened(self, session: Session) -> None:
         return None
 
-    async def on_event(self, session: Session, event: Event) -> None:
+    def on_event(self, session: Session, event: Event) -> Awaitable[None] | None:
+        """React to one event (its answers queued on session.conn; the session flushes them). Returns
+        None when done, or an awaitable for the session to wait on (a broadcast draining its peers):
+        most behaviours need no coroutine per event."""
         return None
 
     def closed(self, session: Session) -> None:
@@ -59,11 +63,11 @@ class Echo(Behavior):
     aliases = ("org.ietf.websocket.test-echo", "lws-mirror-protocol")
     frames = True
 
-    async def on_event(self, session: Session, event: Event) -> None:
+    def on_event(self, session: Session, event: Event) -> None:
         if isinstance(event, Fragment):
             assert session.conn is not None
             frame = event.frame
-            session.conn.send_frame(Frame(frame.opcode, frame.payload, fin=frame.fin))
+            session.conn.send_frame(Frame(frame.opcode, frame.payload, frame.fin))
 
 
 class EchoAssemble(Behavior):
@@ -74,7 +78,7 @@ class EchoAssemble(Behavior):
     def limit(self, config: ServerConfig) -> int:
         return config.assemble_limit
 
-    async def on_event(self, session: Session, event: Event) -> None:
+    def on_event(self, session: Session, event: Event) -> None:
         assert session.conn is not None
         if isinstance(event, TextMessage):
             session.conn.send_text(event.data)
@@ -88,7 +92,7 @@ class EchoFragment(EchoAssemble):
     name = "echo-fragment"
     aliases = ("org.ietf.websocket.test-echo-fragment",)
 
-    async def on_event(self, session: Session, event: Event) -> None:
+    def on_event(self, session: Session, event: Event) -> None:
         conn = session.conn
         assert conn is not None
         if not isinstance(event, TextMessage | BinaryMessage):
@@ -109,9 +113,12 @@ class EchoBroadcast(Behavior):
     aliases = ("org.ietf.websocket.test-echo-broadcast",)
     assemble = True
 
-    async def on_event(self, session: Session, event: Event) -> None:
+    def on_event(self, session: Session, event: Event) -> Awaitable[None] | None:
         if not isinstance(event, TextMessage | BinaryMessage):
-            return
+            return None
+        return self._broadcast(session, event)
+
+    async def _broadcast(self, session: Session, event: TextMessage | BinaryMessage) -> None:
         for peer in session.registry.peers(lambda s: isinstance(s.behavior, EchoBroadcast)):
             conn = peer.conn
             if conn is None or conn.close_sent or conn.state is State.FAILED:

@@ -1,4 +1,4 @@
-"""What a Connection reports: frozen dataclasses, one per thing that happened."""
+"""What a Connection reports: frozen dataclasses (with slots), one per thing that happened."""
 
 from __future__ import annotations
 
@@ -8,17 +8,17 @@ from .drafts import Kind
 from .frames import Frame
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TextMessage:
     data: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class BinaryMessage:
     data: bytes
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Fragment:
     """One data frame as it arrived. `kind` is the message's kind (TEXT or BINARY), also on
     continuation frames; `first` marks the frame that started the message."""
@@ -32,17 +32,31 @@ class Fragment:
         return self.frame.fin
 
 
-@dataclass(frozen=True)
+_new_object = object.__new__
+_set_kind, _set_frame, _set_first = (vars(Fragment)[name].__set__ for name in ("kind", "frame", "first"))
+
+
+def new_fragment(kind: Kind, frame: Frame, first: bool) -> Fragment:
+    """Fragment(kind, frame, first), made the way its frozen __init__ does (object.__setattr__ on each
+    slot) minus the keyword-aware call: one per received frame in `frames` mode."""
+    event = _new_object(Fragment)
+    _set_kind(event, kind)
+    _set_frame(event, frame)
+    _set_first(event, first)
+    return event
+
+
+@dataclass(frozen=True, slots=True)
 class Ping:
     payload: bytes
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Pong:
     payload: bytes
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CloseReceived:
     """The peer's close frame (hixie-76: the FF 00 sentinel). `code` is None when it carried none."""
 
@@ -51,7 +65,7 @@ class CloseReceived:
     payload: bytes = b""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ProtocolFailure:
     """The peer broke the protocol; the connection failed with `code` (queued for sending)."""
 
@@ -59,14 +73,14 @@ class ProtocolFailure:
     reason: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Ignored:
     """A frame the draft says to read and discard (hixie frame types other than 0x00)."""
 
     frame: Frame
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ConnectionClosed:
     """The transport ended (receive_data(b"")). `clean` when the closing handshake had completed."""
 

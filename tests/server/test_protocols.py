@@ -2,22 +2,30 @@
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import AsyncIterator
+from types import SimpleNamespace
+from typing import TYPE_CHECKING, cast
 
 import pytest
 
 from harness.wire import (
     BinaryMessage,
     CloseReceived,
+    Connection,
     ConnectionClosed,
     Draft,
+    Event,
+    Family,
     Fragment,
     Frame,
     Ignored,
     Kind,
     Ping,
     Pong,
+    Side,
     TextMessage,
+    encode,
 )
 from server.app import ReferenceServer
 from server.config import ServerConfig
@@ -25,6 +33,9 @@ from server.protocols import BEHAVIORS, Behavior, Echo, EchoAssemble, EchoBroadc
 from server.protocols import select_protocol as server_select_protocol
 
 from .support import ALL_DRAFTS, HIXIE_DRAFTS, HYBI_DRAFTS, Client, connect, draft_id
+
+if TYPE_CHECKING:
+    from server.session import Session
 
 LIMIT = 64 * 1024
 
@@ -384,3 +395,25 @@ async def test_data_after_close_not_echoed(server: ReferenceServer) -> None:
     events = await client.tcp_closed()
     assert not [e for e in events if isinstance(e, TextMessage | BinaryMessage | Fragment | Ignored)]
     assert [e.code for e in events if isinstance(e, CloseReceived)] == [1000]
+
+
+def test_on_event_queues_answers_without_a_coroutine() -> None:
+    """Behaviours answer synchronously (on_event returns None: no coroutine per event); a broadcast,
+    which drains its peers, returns the awaitable for the session to wait on."""
+    conn = Connection(Draft.RFC6455, Side.SERVER)
+    session = cast("Session", SimpleNamespace(conn=conn))
+    frame = Frame(0x1, b"hi", mask=b"abcd")
+    behaviors: list[tuple[Behavior, Event]] = [
+        (Echo(), Fragment(Kind.TEXT, frame, True)),
+        (EchoAssemble(), TextMessage("hi")),
+        (EchoFragment(), BinaryMessage(b"hey")),
+        (Behavior(), Ping(b"")),
+        (EchoBroadcast(), Ping(b"")),
+    ]
+    for behavior, event in behaviors:
+        assert behavior.on_event(session, event) is None
+    expected = [Frame(0x1, b"hi"), Frame(0x1, b"hi"), Frame(0x2, b"h", fin=False), Frame(0x0, b"ey")]
+    assert conn.data_to_send() == b"".join(encode(f, Family.HYBI07) for f in expected)
+    waiting = EchoBroadcast().on_event(session, TextMessage("all"))
+    assert inspect.iscoroutine(waiting)
+    waiting.close()

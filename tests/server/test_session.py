@@ -337,3 +337,49 @@ async def test_feed_back_pressure_and_timeout() -> None:
     feed.feed_eof()
     assert await waiting == b"late"
     assert await feed.read(1.0) == b""  # the end
+
+
+async def test_feed_timeout_never_early_after_the_deadline_moved_later() -> None:
+    """The one timer stays set for the earlier deadline; when it fires early it sets itself again."""
+    loop = asyncio.get_running_loop()
+    feed = _Feed(cast(asyncio.Transport, FakeTransport()))
+    reading = asyncio.create_task(feed.read(0.02))
+    await asyncio.sleep(0)  # a yield, not a delay: the read waits, the timer is set for its deadline
+    feed.feed_data(b"in time")
+    assert await reading == b"in time"
+    started = loop.time()
+    with pytest.raises(TimeoutError):
+        await feed.read(0.1)  # the timer, still set for the first read, fires early and is moved
+    assert loop.time() - started >= 0.1 - 0.002  # clock resolution and float rounding, nothing more
+    feed.close()
+
+
+async def test_feed_timer_moves_earlier_and_ends_with_close() -> None:
+    feed = _Feed(cast(asyncio.Transport, FakeTransport()))
+    reading = asyncio.create_task(feed.read(60.0))
+    await asyncio.sleep(0)
+    feed.feed_data(b"x")
+    assert await reading == b"x"
+    async with asyncio.timeout(TIMEOUT):  # a ceiling: the 60 s timer must not be the one that counts
+        with pytest.raises(TimeoutError):
+            await feed.read(0.01)
+    feed.feed_data(b"ready")
+    assert await feed.read(0.0) == b"ready"  # data waiting: no wait, no timeout
+    feed.close()
+    assert feed._timer is None
+
+
+@pytest.mark.parametrize("protocol", ["echo", "echo-assemble"])
+@pytest.mark.parametrize("size", [70_000, 1 << 20])
+async def test_large_messages_echo_whole(protocol: str, size: int) -> None:
+    """A large masked frame arrives in many TCP reads (taken piece by piece) and goes back as its own
+    transport write; text is checked as UTF-8 across the pieces."""
+    async with ReferenceServer(ServerConfig(port=0, assemble_limit=2 << 20)) as server:
+        client = await connect(server.port, Draft.RFC6455, [protocol])
+        data = bytes(i * 7 % 251 for i in range(size))
+        await client.send_binary(data)
+        assert await client.message() == data
+        text = ("κόσμε €𝄞 " * (size // 16))[: size // 2]
+        await client.send_text(text)
+        assert await client.message() == text
+        assert await client.close() == CloseReceived(1000, "", b"\x03\xe8")
