@@ -20,16 +20,7 @@ from .events import (
     ProtocolFailure,
     TextMessage,
 )
-from .frames import (
-    Frame,
-    FrameParser,
-    Utf8Validator,
-    apply_mask,
-    check_frame,
-    close_payload,
-    encode,
-    parse_close,
-)
+from .frames import Frame, FrameParser, encode, encode_parts
 from .handshake import (
     Accepted,
     ClientHandshake,
@@ -41,7 +32,9 @@ from .handshake import (
     key3_size,
 )
 from .http import Headers, Request, Response, find_head_end, parse_request, parse_response
+from .masking import apply_mask
 from .messages import message_frames
+from .validation import Utf8Validator, check_frame, close_payload, parse_close
 
 __all__ = [
     "DRAFTS",
@@ -86,6 +79,7 @@ __all__ = [
     "close_payload",
     "detect_draft",
     "encode",
+    "encode_parts",
     "find_head_end",
     "is_upgrade",
     "key3_size",

@@ -26,17 +26,9 @@ from .events import (
     TextMessage,
     new_fragment,
 )
-from .frames import (
-    MAX_CONTROL_PAYLOAD,
-    Frame,
-    FrameParser,
-    Utf8Validator,
-    check_frame,
-    close_payload,
-    encode_parts,
-    is_hixie_close,
-    parse_close,
-)
+from .frames import MAX_CONTROL_PAYLOAD, Frame, FrameParser, encode_parts
+from .messages import message_frames
+from .validation import Utf8Validator, check_frame, close_payload, is_hixie_close, parse_close
 
 # Enum members read on every frame, bound once: reading one off its Enum class costs some 60 ns in 3.11.
 _TEXT, _BINARY, _CONTINUATION = Kind.TEXT, Kind.BINARY, Kind.CONTINUATION
@@ -366,19 +358,13 @@ class Connection:
     def send_message(self, kind: Kind, data: bytes, *, fragment_size: int | None = None) -> None:
         """Send a TEXT or BINARY message, split into frames of `fragment_size` bytes when given."""
         self._check_open(kind.value)
-        if self.info.family is _HIXIE:
-            if kind is not _TEXT:
-                raise LocalProtocolError(f"{self.draft.value} has no binary messages")
-            self.send_frame(Frame(0x00, data))
-            return
+        if self.info.family is _HIXIE and kind is not _TEXT:
+            raise LocalProtocolError(f"{self.draft.value} has no binary messages")
         if not fragment_size or fragment_size >= len(data):
-            self.send_frame(Frame(self.info.opcode(kind), data))  # what the split below makes of it
+            self.send_frame(Frame(self.info.opcode(kind), data))  # the common case, without the list
             return
-        size = fragment_size
-        chunks = [data[i : i + size] for i in range(0, len(data), size)] or [b""]
-        for index, chunk in enumerate(chunks):
-            opcode = self.info.opcode(kind if index == 0 else _CONTINUATION)
-            self.send_frame(Frame(opcode, chunk, fin=index == len(chunks) - 1))
+        for frame in message_frames(self.info, kind, data, fragment_size):
+            self.send_frame(frame)
 
     def send_text(self, text: str, *, fragment_size: int | None = None) -> None:
         self.send_message(_TEXT, text.encode("utf-8"), fragment_size=fragment_size)

@@ -1,4 +1,4 @@
-"""Frames of the three framing families: encoding (never validates), incremental parsing, validation.
+"""Frames of the three framing families: encoding (never validates) and incremental parsing.
 
 - hixie (hixie-75/76): a type byte with the high bit clear starts a sentinel frame that runs to 0xFF; a
   type byte with the high bit set is followed by a base-128 length and that many bytes. 0xFF 0x00 is
@@ -7,15 +7,17 @@
   key in front and masks the whole frame with it, header included.
 - hybi07 (hybi-07..RFC 6455): FIN RSV1-3 opcode | MASK len7 [ext len] [key] payload; the key masks the
   payload only.
+
+Masking is in masking.py, validation (a separate call, made by a strict receiver) in validation.py.
 """
 
 from __future__ import annotations
 
-import codecs
 from typing import NamedTuple
 
-from .drafts import HIXIE_CLOSE, Closing, Draft, Family
+from .drafts import Draft, Family
 from .errors import RemoteProtocolError
+from .masking import INT_XOR_BELOW, REPEATS, apply_mask, repeat_key, xor4_into
 
 MAX_CONTROL_PAYLOAD = 125
 
@@ -45,78 +47,6 @@ _new_tuple = tuple.__new__  # Frame without the NamedTuple __new__ call: the par
 
 # the first byte of a hybi frame: (opcode, fin, rsv1, rsv2, rsv3)
 _B0 = tuple((b & 0x0F, bool(b & 0x80), bool(b & 0x40), bool(b & 0x20), bool(b & 0x10)) for b in range(256))
-
-
-# --- masking -----------------------------------------------------------------------------------------
-
-_XOR_TABLES = tuple(bytes(b ^ k for b in range(256)) for k in range(256))  # translate tables: x -> x ^ k
-
-# Below this size a payload is XORed as one integer; from it on, with bytes.translate per key stride.
-_INT_XOR_BELOW = 1024
-# Strides are translated a block of this many bytes at a time: the strided temporaries stay at 16 KiB
-# (not a quarter of the payload: 4 MiB for a 16 MiB frame), as fast as whole strides on a megabyte.
-_BLOCK = 1 << 16
-# length -> (0x00000001 repeated over it, little-endian; the mask of `length` bytes): at most
-# _INT_XOR_BELOW entries, some 1 MB if every length is ever seen, a few KiB in practice
-_REPEAT: dict[int, tuple[int, int]] = {}
-
-
-def _repeat(length: int) -> tuple[int, int]:
-    entry = _REPEAT.get(length)
-    if entry is None:
-        words = (length + 3) // 4
-        entry = _REPEAT[length] = (int.from_bytes(b"\x01\x00\x00\x00" * words, "little"), (1 << 8 * length) - 1)
-    return entry
-
-
-def _xor4_small(data: bytes | bytearray, key: bytes | bytearray) -> bytes:
-    """`data` (shorter than _INT_XOR_BELOW) XOR a 4-byte `key` repeated: one big-integer XOR, with the
-    repeated key made by one multiplication (key * 0x...0000000100000001) instead of from bytes."""
-    length = len(data)
-    ones, mask = _repeat(length)
-    repeated = int.from_bytes(key, "little") * ones
-    if length & 3:
-        repeated &= mask
-    return (int.from_bytes(data, "little") ^ repeated).to_bytes(length, "little")
-
-
-def _xor4_into(buf: bytearray, start: int, stop: int, key: bytes | bytearray) -> None:
-    """XOR buf[start:stop] in place with a 4-byte `key` repeated from `start`: per key byte, one
-    bytes.translate of its stride (no per-byte Python loop), a block at a time."""
-    t0, t1, t2, t3 = _XOR_TABLES[key[0]], _XOR_TABLES[key[1]], _XOR_TABLES[key[2]], _XOR_TABLES[key[3]]
-    for block in range(start, stop, _BLOCK):
-        end = min(block + _BLOCK, stop)
-        buf[block:end:4] = buf[block:end:4].translate(t0)
-        buf[block + 1 : end : 4] = buf[block + 1 : end : 4].translate(t1)
-        buf[block + 2 : end : 4] = buf[block + 2 : end : 4].translate(t2)
-        buf[block + 3 : end : 4] = buf[block + 3 : end : 4].translate(t3)
-
-
-def apply_mask(data: bytes, key: bytes, offset: int = 0) -> bytes:
-    """XOR `data` with `key` repeated, starting `offset` bytes into the key (no per-byte Python loop).
-
-    With a 4-byte key (every WebSocket key): small inputs XOR as one big integer, large ones translate
-    each of the key's strides through a 256-byte table. Other key lengths take a generic path."""
-    length = len(data)
-    if not length:
-        return b""
-    n = len(key)
-    start = offset % n
-    rotated = key[start:] + key[:start] if start else key
-    if n == 4:
-        if length < _INT_XOR_BELOW:
-            return _xor4_small(data, rotated)
-        out = bytearray(data)
-        _xor4_into(out, 0, length, rotated)
-        return bytes(out)
-    if length < 4096:
-        repeated = rotated * (length // n + 1)
-        mixed = int.from_bytes(data, "big") ^ int.from_bytes(repeated[:length], "big")
-        return mixed.to_bytes(length, "big")
-    out = bytearray(data)
-    for i, k in enumerate(rotated):
-        out[i::n] = out[i::n].translate(_XOR_TABLES[k])
-    return bytes(out)
 
 
 # --- encoding ----------------------------------------------------------------------------------------
@@ -208,7 +138,7 @@ class _Partial:
         else:
             piece = bytearray(memoryview(src)[start:stop])
             phase = self.filled & 3
-            _xor4_into(piece, 0, stop - start, key[phase:] + key[:phase] if phase else key)
+            xor4_into(piece, 0, stop - start, key[phase:] + key[:phase] if phase else key)
             self.pieces.append(piece)
         self.filled += stop - start
 
@@ -322,13 +252,13 @@ class FrameParser:
     def _hybi07_frames(self, src: bytes | bytearray, frames: list[Frame], pos: int) -> int:
         """Append every complete frame of `src` from `pos` on to `frames`; return where the first
         incomplete one starts (the end of `src` when it became the _Partial). A protocol error comes as
-        _Stop, with the position of the broken frame. (One loop, with the small unmask of _xor4_small
+        _Stop, with the position of the broken frame. (One loop, with the small unmask of xor4_small
         written out: this is the receive path of every modern connection.)"""
         size = len(src)
         limit = self.max_frame_size
         append = frames.append
         from_bytes = int.from_bytes
-        repeat = _REPEAT
+        repeat = REPEATS
         is_bytes = type(src) is bytes
         self._need = 0
         while size - pos >= 2:
@@ -364,18 +294,18 @@ class FrameParser:
                 start += 4
                 if not length:
                     payload = b""
-                elif length < _INT_XOR_BELOW:
-                    ones, mask = repeat.get(length) or _repeat(length)
+                elif length < INT_XOR_BELOW:
+                    ones, mask = repeat.get(length) or repeat_key(length)
                     repeated = from_bytes(key, "little") * ones
                     if length & 3:
                         repeated &= mask
                     payload = (from_bytes(src[start:stop], "little") ^ repeated).to_bytes(length, "little")
                 elif isinstance(src, bytearray):
-                    _xor4_into(src, start, stop, key)  # in the buffer itself: these bytes are consumed
+                    xor4_into(src, start, stop, key)  # in the buffer itself: these bytes are consumed
                     payload = bytes(memoryview(src)[start:stop])
                 else:
                     out = bytearray(memoryview(src)[start:stop])
-                    _xor4_into(out, 0, length, key)
+                    xor4_into(out, 0, length, key)
                     payload = bytes(out)
             else:
                 stop = start + length
@@ -482,77 +412,3 @@ class _Stop(Exception):
         super().__init__(error.reason)
         self.pos = pos
         self.error = error
-
-
-# --- validation --------------------------------------------------------------------------------------
-
-
-def check_frame(frame: Frame, draft: Draft, *, from_client: bool, allowed_rsv: int = 0) -> None:
-    """Raise RemoteProtocolError when `frame` breaks a framing rule of `draft` (RFC 6455 §5)."""
-    info = draft.info
-    if info.family is Family.HIXIE:
-        return
-    if frame.rsv & ~allowed_rsv:
-        raise RemoteProtocolError(f"reserved bits {frame.rsv:03b} set without a negotiated extension")
-    kind = info.kind(frame.opcode)
-    if kind is None:
-        raise RemoteProtocolError(f"reserved opcode {frame.opcode:#x}")
-    if kind.is_control:
-        if not frame.fin:
-            raise RemoteProtocolError(f"fragmented {kind.value} frame")
-        if len(frame.payload) > MAX_CONTROL_PAYLOAD:
-            raise RemoteProtocolError(f"{kind.value} frame with {len(frame.payload)} bytes (at most 125)")
-    if info.family is Family.HYBI07:
-        if from_client and frame.mask is None:
-            raise RemoteProtocolError("unmasked frame from a client")
-        if not from_client and frame.mask is not None:
-            raise RemoteProtocolError("masked frame from a server")
-
-
-def parse_close(payload: bytes, draft: Draft) -> tuple[int | None, str]:
-    """Code and reason of a close frame's payload; RemoteProtocolError when they are invalid."""
-    info = draft.info
-    if info.closing is not Closing.CLOSE_FRAME or not payload:
-        return None, ""
-    if len(payload) == 1:
-        raise RemoteProtocolError("close frame with a 1-byte payload")
-    code = int.from_bytes(payload[:2], "big")
-    if code not in info.close_codes:
-        raise RemoteProtocolError(f"invalid close code {code}")
-    try:
-        reason = payload[2:].decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise RemoteProtocolError(f"close reason is not UTF-8: {exc.reason}", info.invalid_data_code) from exc
-    return code, reason
-
-
-def close_payload(code: int | None, reason: str | bytes = b"") -> bytes:
-    """A close frame's payload (any code, even an invalid one: encoding never validates)."""
-    if code is None:
-        return b""
-    raw = reason.encode("utf-8") if isinstance(reason, str) else reason
-    return code.to_bytes(2, "big") + raw
-
-
-def hixie_close_frame() -> Frame:
-    return Frame(HIXIE_CLOSE, b"")
-
-
-def is_hixie_close(frame: Frame, draft: Draft) -> bool:
-    return draft.info.closing is Closing.SENTINEL and frame.opcode == HIXIE_CLOSE and not frame.payload
-
-
-class Utf8Validator:
-    """Incremental UTF-8 check that fails at the first byte that cannot start a valid sequence."""
-
-    def __init__(self) -> None:
-        self._decoder = codecs.getincrementaldecoder("utf-8")("strict")
-
-    def feed(self, data: bytes, final: bool = False) -> str:
-        """Decode `data`; raise UnicodeDecodeError as soon as the text is known to be invalid."""
-        text = self._decoder.decode(data, final)
-        pending = self._decoder.getstate()[0]
-        # CPython defers the surrogate check (ED A0..BF) to the third byte; do it at the second.
-        if len(pending) >= 2 and pending[0] == 0xED and pending[1] >= 0xA0:
-            raise UnicodeDecodeError("utf-8", bytes(pending), 0, 2, "surrogate code point")
-        return text

@@ -28,7 +28,9 @@ from harness.wire import (
     encode,
 )
 from harness.wire.events import new_fragment
-from harness.wire.frames import _BLOCK, _INT_XOR_BELOW, _STREAM_FROM
+from harness.wire.frames import _STREAM_FROM
+from harness.wire.masking import BLOCK as _BLOCK
+from harness.wire.masking import INT_XOR_BELOW as _INT_XOR_BELOW
 
 from .support import HYBI07_DRAFTS, HYBI_DRAFTS, chunks, fixed_mask, split_at
 
