@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help setup browser test lint pytest report bench clean docker-build docker-report conformance-peers catalogue
+.PHONY: help setup browser test lint pytest report bench clean docker-build docker-report conformance-peers catalogue interop
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -18,9 +18,9 @@ $(STAMP): pyproject.toml
 setup: $(STAMP)  ## create .venv and install the project with its dev dependencies (quick when nothing changed)
 
 lint: setup  ## ruff and mypy --strict
-	$(VENV)/bin/ruff check harness server tests bench cases peers
-	$(VENV)/bin/ruff format --check harness server tests bench cases peers
-	$(VENV)/bin/mypy harness server bench peers
+	$(VENV)/bin/ruff check harness server tests bench cases peers interop
+	$(VENV)/bin/ruff format --check harness server tests bench cases peers interop
+	$(VENV)/bin/mypy harness server bench peers interop
 
 pytest: setup browser  ## the unit tests, then the catalogue against the reference server (pytest cases/)
 	$(VENV)/bin/pytest -q
@@ -47,6 +47,9 @@ bench: setup browser  ## benchmarks: print figures (never part of make test)
 
 conformance-peers: setup  ## the RFC 6455 catalogue against websockets and aiohttp echo servers: reports/peers/<name>
 	$(PY) peers/conformance.py websockets aiohttp --out reports/peers
+
+interop: setup browser  ## real WebSocket servers and clients, draft by draft: reports/interop/ (index.html, summary.md)
+	$(PY) -m interop
 
 catalogue: setup  ## regenerate docs/catalogue.md from cases/ (a test checks it is current)
 	$(PY) -m harness.catalogue > docs/catalogue.md

@@ -9,6 +9,7 @@ used: it speaks only versions 7, 8 and 13 and only whole messages.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections import deque
@@ -226,6 +227,7 @@ class Session:
             self.transport.write(answer)
             self.bytes_out += len(answer)
             self.rejection = result.reason
+            await self._linger()
             return
         answer = result.to_bytes()
         self.transport.write(answer)
@@ -260,6 +262,20 @@ class Session:
             if not data:
                 return
         await self.drain()
+        await self._linger()
+
+    async def _linger(self) -> None:
+        """Close TCP without a reset: send FIN, then read and discard until the peer closes or close_timeout
+        passes (RFC 6455 §7.1.1: "discarding any trailing bytes"). Closing with unread input makes the
+        kernel reset the connection, which can destroy what the peer has not read yet: our close frame."""
+        if self.transport.is_closing() or not self.transport.can_write_eof():
+            return
+        self.transport.write_eof()
+        deadline = time.monotonic() + self.config.close_timeout
+        with contextlib.suppress(TimeoutError):
+            while (remaining := deadline - time.monotonic()) > 0:
+                if not await self._read(remaining):
+                    return
 
     async def _receive(self, data: bytes) -> None:
         conn, behavior = self.conn, self.behavior

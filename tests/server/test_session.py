@@ -249,6 +249,26 @@ def records_for(caplog: pytest.LogCaptureFixture, peer: str) -> list[str]:
     return [r.getMessage() for r in caplog.records if r.name == "server" and r.getMessage().startswith(peer + " ")]
 
 
+async def wait_for_records(caplog: pytest.LogCaptureFixture, peer: str, timeout: float = 5.0) -> list[str]:
+    """The log lines for `peer` once its session has ended: the session logs as its last act, after the
+    client closed TCP (the server reads on after its FIN, to discard trailing bytes)."""
+    arrived = asyncio.Event()
+
+    class Watch(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            if record.getMessage().startswith(peer + " "):
+                arrived.set()
+
+    watch, logger = Watch(), logging.getLogger("server")
+    logger.addHandler(watch)
+    try:
+        if not records_for(caplog, peer):
+            await asyncio.wait_for(arrived.wait(), timeout)
+    finally:
+        logger.removeHandler(watch)
+    return records_for(caplog, peer)
+
+
 async def test_one_log_line_per_connection(server: ReferenceServer, caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.INFO, logger="server")
     client = await connect(server.port, Draft.RFC6455, ["echo"])
@@ -258,7 +278,7 @@ async def test_one_log_line_per_connection(server: ReferenceServer, caplog: pyte
     await client.send_text("hello")
     assert await client.message() == "hello"
     await client.close(3000)
-    lines = records_for(caplog, peer)
+    lines = await wait_for_records(caplog, peer)
     assert len(lines) == 1, caplog.records
     line = lines[0]
     assert " draft=rfc6455 protocol=echo " in line
@@ -272,8 +292,8 @@ async def test_log_line_other_drafts(server: ReferenceServer, caplog: pytest.Log
     caplog.set_level(logging.INFO, logger="server")
     client = await connect(server.port, draft, [])
     host, port = client.writer.get_extra_info("sockname")[:2]
-    await client.close()  # returns once the server ended TCP, after its log line
-    (line,) = records_for(caplog, f"{host}:{port}")
+    await client.close()  # returns once the server half-closed TCP and the client closed its side
+    (line,) = await wait_for_records(caplog, f"{host}:{port}")
     code = 1000 if draft.info.close_codes else None
     assert f" draft={draft.value} protocol=- close sent={code} received={code} " in line
 
@@ -285,9 +305,9 @@ async def test_log_line_for_a_rejection(server: ReferenceServer, caplog: pytest.
     host, port = writer.get_extra_info("sockname")[:2]
     writer.write(hs.to_bytes())
     await read_to_eof(reader)
-    (line,) = records_for(caplog, f"{host}:{port}")
-    assert "draft=- protocol=- rejected: unsupported Sec-WebSocket-Version 99" in line
     writer.close()
+    (line,) = await wait_for_records(caplog, f"{host}:{port}")
+    assert "draft=- protocol=- rejected: unsupported Sec-WebSocket-Version 99" in line
 
 
 async def test_verbose_logs_events(caplog: pytest.LogCaptureFixture) -> None:
@@ -383,3 +403,27 @@ async def test_large_messages_echo_whole(protocol: str, size: int) -> None:
         await client.send_text(text)
         assert await client.message() == text
         assert await client.close() == CloseReceived(1000, "", b"\x03\xe8")
+
+
+@pytest.mark.parametrize("draft", [Draft.RFC6455, Draft.HIXIE_76], ids=draft_id)
+async def test_closing_discards_trailing_bytes_instead_of_resetting(
+    draft: Draft, caplog: pytest.LogCaptureFixture
+) -> None:
+    """After the closing handshake the server half-closes and reads on until the client closes (RFC 6455
+    §7.1.1, "discarding any trailing bytes"): bytes that come late are read, not left for a reset."""
+    caplog.set_level(logging.INFO, logger="server")
+    async with ReferenceServer(ServerConfig(port=0)) as server:
+        client = await connect(server.port, draft, ["echo"])
+        host, port = client.writer.get_extra_info("sockname")[:2]
+        await client.send_close(1000 if draft.info.close_codes else None)
+        await client.close_received()
+        assert await read_to_eof(client.reader) == b""  # the server's FIN
+        trailing = b"\x00trailing bytes\xff" * 10
+        client.writer.write(trailing)  # a late frame, as in Autobahn 7.1.6
+        await client.writer.drain()
+        client.writer.close()
+        await client.writer.wait_closed()
+        records = await wait_for_records(caplog, f"{host}:{port}")
+    (line,) = records
+    bytes_in = int(line.split(" in=")[1].split()[0])
+    assert bytes_in == client.bytes_out - len(client.handshake.request.serialize()) + len(trailing)

@@ -1,0 +1,87 @@
+"""What each matrix cell says, independent of the output format (summary.md and index.html share it)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .model import BEHAVIORS, ClientResult, DraftRun, Matrix, PeerResult, Probe
+
+# cell kinds, which the HTML colours: ok (green), failed (red), rejected (grey: a result, not an error),
+# broken (amber: a 101 that does not work), error (red: the peer or client itself failed), none (blank)
+SHORT = {"OK": "OK", "NON-STRICT": "NON-STRICT", "INFORMATIONAL": "INFO", "UNIMPLEMENTED": "UNIMPL", "FAILED": "FAILED"}
+
+
+@dataclass(frozen=True)
+class Cell:
+    kind: str
+    headline: str  # "accepted", "426 listing 13", "OK", "error"
+    detail: str = ""  # counts, or why
+    link: str = ""  # the run's report, relative to reports/interop/
+    tip: str = ""  # a longer explanation (HTML title)
+
+
+def _short(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def counts_text(run: DraftRun) -> str:
+    parts = [f"{run.counts[b]} {SHORT[b]}" for b in BEHAVIORS if run.counts.get(b)]
+    if run.close_not_ok:
+        parts.append(f"{run.close_not_ok} close not OK")
+    return ", ".join(parts) if parts else "no results"
+
+
+def probe_tip(probe: Probe) -> str:
+    bits = [f"{probe.status} {probe.reason}".strip() if probe.status else probe.outcome]
+    if probe.versions:
+        bits.append(f"Sec-WebSocket-Version: {probe.versions}")
+    if probe.protocol:
+        bits.append(f"subprotocol {probe.protocol}")
+    if probe.detail:
+        bits.append(probe.detail)
+    if probe.echo:
+        bits.append(f"test message: {probe.echo}")
+    return "; ".join(bits)
+
+
+def server_cell(peer: PeerResult, draft: str) -> Cell:
+    if peer.error:
+        return Cell("error", "error", peer.error)
+    probe = peer.probe(draft)
+    if probe is None:
+        return Cell("none", "")
+    run = peer.run(draft)
+    tip = probe_tip(probe)
+    if not probe.accepted:
+        return Cell("rejected", probe.label(), _short(probe.detail), tip=tip)
+    if probe.outcome == "invalid":
+        return Cell("broken", "101, invalid answer", _short(probe.detail), tip=tip)
+    if run is None or not run.counts:
+        why = "catalogue not run" if run is None or run.note.startswith("not run") else run.note
+        return Cell("broken" if not probe.echoed else "error", probe.label(), why, run.report if run else "", tip)
+    kind = "failed" if run.failed or run.note else "ok"
+    note = f"; {run.note}" if run.note else ""
+    return Cell(kind, probe.label(), counts_text(run) + note, run.report, tip)
+
+
+def client_cell(client: ClientResult, draft: str) -> Cell:
+    if client.error:
+        return Cell("error", "error", client.error)
+    cell = client.cell(draft)
+    if cell is None or cell.outcome == "not spoken":
+        return Cell("none", "—", "", tip="the library does not speak this draft")
+    detail = "; ".join(f"{name}: {text}" for name, ok, text in cell.steps if not ok) or cell.detail
+    if cell.outcome == "OK":
+        return Cell("ok", "OK", "; ".join(text for _, _, text in cell.steps))
+    kind = "rejected" if cell.outcome == "rejected" else "failed"
+    return Cell(kind, cell.outcome, detail)
+
+
+def exclusions(matrix: Matrix) -> list[tuple[str, str, str]]:
+    """(case pattern, why, which peers) for every case left out of some peer's runs."""
+    found: dict[tuple[str, str], list[str]] = {}
+    for peer in matrix.peers:
+        for pattern, why in peer.excluded:
+            found.setdefault((pattern, why), []).append(peer.title)
+    everyone = [p.title for p in matrix.peers if p.excluded]
+    return [(pat, why, "all peers" if names == everyone else ", ".join(names)) for (pat, why), names in found.items()]

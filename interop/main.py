@@ -1,0 +1,213 @@
+"""The whole interop run: install, then per server start / probe / catalogue per draft / stop, then the
+client half against the reference server, then reports/interop/{index.html, summary.md, matrix.json}."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TextIO, TypeVar
+
+from harness.wire import Draft
+
+from . import versions
+from .clients import run_client
+from .install import build_jetty, install, missing
+from .model import DRAFTS, ClientCell, ClientResult, DraftRun, Matrix, PeerResult, to_json
+from .probe import probe
+from .process import HOST, PeerProcess, StartError, command_text, free_port
+from .render_html import index_html
+from .render_md import summary_md
+from .runs import harness_argv, run_draft
+from .selection import catalogue_for, excludes
+from .spec import CLIENTS, SERVERS, ClientSpec, Context, Need, ServerSpec
+
+Say = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class Options:
+    out: Path = Path("reports/interop")
+    servers: tuple[str, ...] = ()  # names; empty: all
+    clients: tuple[str, ...] = ()
+    skip_servers: bool = False
+    skip_clients: bool = False
+    install: bool = True
+    ceiling: float = 240.0  # seconds per harness run
+    all_drafts: bool = False  # run the catalogue after a 101 even when the test message was not echoed
+    exclude: tuple[str, ...] = ()  # more case patterns to leave out of peer runs
+
+
+def progress(stream: TextIO = sys.stdout) -> Say:
+    started = time.monotonic()
+
+    def say(text: str) -> None:
+        stream.write(f"[{time.monotonic() - started:6.1f}s] {text}\n")
+        stream.flush()
+
+    return say
+
+
+Spec = TypeVar("Spec", ServerSpec, ClientSpec)
+
+
+def selected(specs: Sequence[Spec], names: Sequence[str], skip: bool) -> list[Spec]:
+    if skip:
+        return []
+    return [s for s in specs if not names or s.name in names]
+
+
+def install_errors(
+    ctx: Context, specs: Sequence[ServerSpec | ClientSpec], options: Options, say: Say
+) -> dict[Need, str]:
+    needs = [n for s in specs for n in s.needs]
+    if options.install:
+        return install(ctx, needs, say)
+    return {n: "not installed (--no-install)" for n in dict.fromkeys(needs) if missing(ctx, n)}
+
+
+def _errors_of(spec: ServerSpec | ClientSpec, errors: dict[Need, str]) -> list[str]:
+    return [f"{n.package}: {errors[n]}" for n in spec.needs if n in errors]
+
+
+def run_server(ctx: Context, spec: ServerSpec, errors: dict[Need, str], options: Options, say: Say) -> PeerResult:
+    result = PeerResult(spec.name, spec.title, version=versions.describe(ctx, spec), notes=list(spec.notes))
+    result.excluded = [*excludes(spec), *((p, "left out with --exclude") for p in options.exclude)]
+    problems = _errors_of(spec, errors)
+    if spec.prepare == "jetty" and not problems and (error := build_jetty(ctx, say)):
+        problems.append(f"javac: {error}")
+    if problems:
+        result.error = "install failed: " + "; ".join(problems)
+        say(f"{spec.title}: {result.error}")
+        return result
+    port = free_port()
+    argv = spec.command(ctx, port)
+    result.command = command_text(argv, ctx.root)
+    result.url = f"ws://{HOST}:{port}{spec.path}"
+    peer = PeerProcess(argv, port, ctx.out / "logs" / f"{spec.name}.log", ctx.root)
+    say(f"{spec.title} ({result.version}): {result.command}")
+    try:
+        peer.start()
+    except StartError as exc:
+        result.error = f"did not start: {exc}"
+        say(f"  {result.error}")
+        return result
+    try:
+        _probe_and_run(ctx, spec, peer, result, options, say)
+    finally:
+        peer.stop()
+    return result
+
+
+def _probe_and_run(
+    ctx: Context, spec: ServerSpec, peer: PeerProcess, result: PeerResult, options: Options, say: Say
+) -> None:
+    for draft in Draft:
+        found = probe(HOST, peer.port, spec.path, draft, spec.protocol)
+        result.probes.append(found)
+        say(f"  probe {draft.value}: {found.label()}")
+    catalogue = catalogue_for(spec, ctx.root / "cases", ctx.build)
+    patterns = [pattern for pattern, _ in result.excluded]
+    for found in result.probes:
+        if not found.accepted:
+            continue
+        if found.outcome == "invalid" or (not found.echoed and not options.all_drafts):
+            result.runs.append(DraftRun(found.draft, note=f"not run: {found.label()}"))
+            continue
+        if peer.proc is not None and peer.proc.poll() is not None:
+            note = f"exited with status {peer.proc.returncode} before the {found.draft} run"
+            try:
+                peer.start()
+            except StartError as exc:
+                result.notes.append(f"{note}, and did not start again: {exc}")
+                result.runs.append(DraftRun(found.draft, note="not run: the peer had exited"))
+                continue
+            result.notes.append(f"{note}: restarted")
+        argv = harness_argv(
+            ctx.python, result.url, found.draft, catalogue, ctx.out / "runs" / spec.name, spec.jobs, patterns
+        )
+        run = run_draft(argv, found.draft, ctx.out / "runs" / spec.name, ctx.out, ctx.root, options.ceiling)
+        result.runs.append(run)
+        counts = ", ".join(f"{n} {b}" for b, n in run.counts.items()) or "no results"
+        say(f"  catalogue {found.draft}: {counts} ({run.close_not_ok} close not OK) in {run.wall:.1f} s {run.note}")
+
+
+def run_clients(
+    ctx: Context, specs: Sequence[ClientSpec], errors: dict[Need, str], say: Say
+) -> tuple[str, list[ClientResult]]:
+    """Every client against one reference server; (its URL, results)."""
+    reference = SERVERS[0]
+    port = free_port()
+    url, page = f"ws://{HOST}:{port}/", f"http://{HOST}:{port}/"
+    server = PeerProcess(reference.command(ctx, port), port, ctx.out / "logs" / "reference-for-clients.log", ctx.root)
+    results = [
+        ClientResult(
+            s.name, s.title, versions.describe(ctx, s), command_text(s.command(ctx, url, page, s.drafts[-1]), ctx.root)
+        )
+        for s in specs
+    ]
+    try:
+        server.start()
+    except StartError as exc:
+        for r in results:
+            r.error = f"the reference server did not start: {exc}"
+        return url, results
+    say(f"client half against the reference server at {url}")
+    try:
+        for spec, result in zip(specs, results, strict=True):
+            problems = _errors_of(spec, errors)
+            if problems:
+                result.error = "install failed: " + "; ".join(problems)
+                say(f"  {spec.title}: {result.error}")
+                continue
+            for draft in DRAFTS:
+                if draft not in spec.drafts:
+                    result.cells.append(ClientCell(draft, "not spoken"))
+                    continue
+                cell, data = run_client(ctx, spec, url, page, draft)
+                result.cells.append(cell)
+                if spec.name == "chromium" and data.get("version"):
+                    result.version = f"Chromium {data['version']}; {result.version}"
+                detail = f": {cell.detail}" if cell.detail else ""
+                say(f"  {spec.title} {draft}: {cell.outcome}{detail} ({cell.wall:.1f} s)")
+    finally:
+        server.stop()
+    return url, results
+
+
+def write(matrix: Matrix, out: Path) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "matrix.json").write_text(json.dumps(to_json(matrix), indent=1) + "\n", encoding="utf-8")
+    (out / "summary.md").write_text(summary_md(matrix), encoding="utf-8")
+    (out / "index.html").write_text(index_html(matrix), encoding="utf-8")
+
+
+def run(options: Options, say: Say | None = None) -> int:
+    say = say or progress()
+    started = time.monotonic()
+    root = Path.cwd()
+    ctx = Context(root=root, out=(root / options.out).resolve(), build=root / "build" / "interop")
+    for old in ("runs", "logs"):
+        shutil.rmtree(ctx.out / old, ignore_errors=True)
+    servers = selected(SERVERS, options.servers, options.skip_servers)
+    clients = selected(CLIENTS, options.clients, options.skip_clients)
+    say(f"interop matrix: {len(servers)} servers x {len(DRAFTS)} drafts, {len(clients)} clients -> {ctx.out}")
+    errors = install_errors(ctx, [*servers, *clients], options, say)
+    matrix = Matrix(started=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), host=versions.host())
+    for spec in servers:
+        try:
+            matrix.peers.append(run_server(ctx, spec, errors, options, say))
+        except Exception as exc:  # a broken peer must not cost the rest of the matrix
+            say(f"{spec.title}: interop error: {exc!r}")
+            matrix.peers.append(PeerResult(spec.name, spec.title, error=f"interop error: {exc!r}"))
+    if clients:
+        matrix.reference_url, matrix.clients = run_clients(ctx, clients, errors, say)
+    matrix.wall = time.monotonic() - started
+    write(matrix, ctx.out)
+    say(f"matrix: {ctx.out / 'index.html'} (summary: {ctx.out / 'summary.md'}); wall time {matrix.wall:.0f} s")
+    return 0

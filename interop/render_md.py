@@ -1,0 +1,101 @@
+"""reports/interop/summary.md: the matrix in Markdown, with versions, commands and the non-OK cases."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from .cells import client_cell, exclusions, server_cell
+from .model import Matrix, NonOk, PeerResult
+
+NON_OK_LIMIT = 12  # per peer and draft; the run's own report has them all
+
+
+def _escape(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _row(cells: Iterable[str]) -> str:
+    return "| " + " | ".join(_escape(c) for c in cells) + " |"
+
+
+def server_table(matrix: Matrix) -> list[str]:
+    lines = [_row(["implementation", "version", *matrix.drafts]), _row(["---"] * (2 + len(matrix.drafts)))]
+    for peer in matrix.peers:
+        cells = []
+        for draft in matrix.drafts:
+            cell = server_cell(peer, draft)
+            text = cell.headline if not cell.detail else f"{cell.headline}: {cell.detail}"
+            cells.append(f"[{text}]({cell.link})" if cell.link else text)
+        lines.append(_row([peer.title, peer.version or "?", *cells]))
+    return lines
+
+
+def client_table(matrix: Matrix) -> list[str]:
+    lines = [_row(["client", "version", *matrix.drafts]), _row(["---"] * (2 + len(matrix.drafts)))]
+    for client in matrix.clients:
+        cells = []
+        for draft in matrix.drafts:
+            cell = client_cell(client, draft)
+            cells.append(cell.headline if cell.kind in ("ok", "none") else f"{cell.headline}: {cell.detail}")
+        lines.append(_row([client.title, client.version or "?", *cells]))
+    return lines
+
+
+def non_ok_lines(peer: PeerResult) -> list[str]:
+    lines: list[str] = []
+    for run in peer.runs:
+        if not run.non_ok:
+            continue
+        lines.append(f"- {run.draft}: {len(run.non_ok)} not OK")
+        shown: list[NonOk] = list(run.non_ok[:NON_OK_LIMIT])
+        for n in shown:
+            verdict = n.behavior if n.close in ("OK", "UNIMPLEMENTED") else f"{n.behavior} / close {n.close}"
+            reason = n.behavior_reason if n.behavior not in ("OK", "UNIMPLEMENTED") else n.close_reason
+            lines.append(f"  - {n.case} {n.title}: {verdict}: {reason}")
+        if len(run.non_ok) > NON_OK_LIMIT:
+            lines.append(f"  - ... and {len(run.non_ok) - NON_OK_LIMIT} more in {run.report}")
+    return lines
+
+
+def summary_md(matrix: Matrix) -> str:
+    out = [
+        "# wsinterop interop matrix",
+        "",
+        f"- started: {matrix.started}; wall time {matrix.wall:.0f} s",
+        f"- host: {matrix.host}",
+        "- servers: each implementation's echo endpoint on loopback; per draft, a handshake probe (its answer: "
+        "accepted, or the status and the versions it lists), then the catalogue in that draft "
+        "(`python -m harness run --agents python`), as verdict counts. Links go to each run's full report.",
+        f"- clients: real client libraries exchange the seed's echo and chat traffic with the reference server "
+        f"({matrix.reference_url}); — means the library does not speak that draft.",
+        "",
+        "## Servers",
+        "",
+        *server_table(matrix),
+        "",
+        "## Clients against the reference server",
+        "",
+        *client_table(matrix),
+        "",
+        "## How each implementation was run",
+        "",
+    ]
+    for peer in matrix.peers:
+        out.append(f"- **{peer.title}** ({peer.version or 'version unknown'}): `{peer.command or 'not started'}`")
+        if peer.error:
+            out.append(f"  - error: {peer.error}")
+        out.extend(f"  - {note}" for note in peer.notes)
+    for client in matrix.clients:
+        out.append(f"- **{client.title}** ({client.version or 'version unknown'}): `{client.command}`")
+        if client.error:
+            out.append(f"  - error: {client.error}")
+    excluded = exclusions(matrix)
+    if excluded:
+        out += ["", "## Cases left out of peer runs", ""]
+        out += [f"- `{pattern}` ({who}): {why}" for pattern, why, who in excluded]
+    out += ["", "## Cases not OK, per implementation", ""]
+    for peer in matrix.peers:
+        lines = non_ok_lines(peer)
+        if lines:
+            out += [f"### {peer.title}", "", *lines, ""]
+    return "\n".join(out).rstrip() + "\n"

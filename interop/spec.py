@@ -1,0 +1,242 @@
+"""The implementations in the matrix: how to install, start and name each server, and each client.
+
+Requirements are by registry: pip (into the running interpreter's environment), npm (interop/package.json,
+`npm ci` into interop/node_modules), apt (Debian packages; root). Versions are read from what is
+installed, never assumed.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from harness.refserver import HARNESS_OPTIONS  # the options the catalogue expects (a 1 s ping interval)
+
+# cases every peer but the reference server leaves out, and why (docs/interop.md says more)
+PEER_EXCLUDES: tuple[tuple[str, str], ...] = (
+    ("0.1.5", "checks the reference server's own version list (13, 8, 7, 6)"),
+    ("0.5.3", "expects the reference server's echo-assemble subprotocol to be chosen"),
+    ("20.*", "the reference server's subprotocols (echo-assemble, echo-fragment, aliases, silence without one)"),
+    ("21.*", "the reference server's echo-broadcast room, shared across drafts"),
+    ("30.*", "the reference server's chat room page"),
+)
+JETTY_JARS = (
+    "jetty9-server",
+    "jetty9-servlet",
+    "jetty9-http",
+    "jetty9-io",
+    "jetty9-util",
+    "jetty9-security",
+    "jetty9-xml",
+    "jetty9-websocket-api",
+    "jetty9-websocket-common",
+    "jetty9-websocket-client",
+    "jetty9-websocket-server",
+    "jetty9-websocket-servlet",
+    "servlet-api",
+)
+JAVA_DIR = Path("/usr/share/java")
+
+
+@dataclass(frozen=True)
+class Context:
+    root: Path  # the repository
+    out: Path  # reports/interop
+    build: Path  # build/interop: compiled and generated files
+    python: str = sys.executable
+
+    @property
+    def node_dir(self) -> Path:
+        return self.root / "interop"
+
+    @property
+    def node_peers(self) -> Path:
+        return self.root / "interop" / "peers" / "node"
+
+    @property
+    def py_peers(self) -> Path:
+        return self.root / "interop" / "peers"
+
+    @property
+    def shared_peers(self) -> Path:
+        """peers/: the project's own echo servers (websockets, aiohttp), shared with make conformance-peers."""
+        return self.root / "peers"
+
+
+@dataclass(frozen=True)
+class Need:
+    registry: str  # pip | npm | apt
+    package: str
+    module: str = ""  # pip: the import name when it differs
+
+
+def jetty_classpath(ctx: Context) -> str:
+    jars = [str(JAVA_DIR / f"{jar}.jar") for jar in JETTY_JARS]
+    return ":".join([str(ctx.build / "jetty"), *jars])
+
+
+@dataclass(frozen=True)
+class ServerSpec:
+    name: str
+    title: str
+    needs: tuple[Need, ...]
+    command: Callable[[Context, int], list[str]]
+    version: tuple[Need, ...]  # whose installed versions make the version text
+    path: str = "/"
+    protocol: str = "echo"  # the subprotocol the echo is on
+    jobs: int = 2
+    reference: bool = False  # the whole catalogue, no exclusions
+    prepare: str = ""  # a build step: "jetty"
+    notes: tuple[str, ...] = field(default_factory=tuple)
+    exclude: tuple[tuple[str, str], ...] = ()  # more cases to leave out for this peer: (pattern, why)
+
+
+@dataclass(frozen=True)
+class ClientSpec:
+    name: str
+    title: str
+    needs: tuple[Need, ...]
+    drafts: tuple[str, ...]  # the drafts the library can speak, in the matrix's names
+    command: Callable[[Context, str, str, str], list[str]]  # (ctx, ws url, page url, draft) -> argv
+    version: tuple[Need, ...]
+
+
+PIP = {name: Need("pip", name) for name in ("websockets", "aiohttp", "tornado", "playwright")}
+NPM = {name: Need("npm", name) for name in ("ws", "websocket-driver", "websocket")}
+LWS = Need("apt", "libwebsockets-test-server")
+JETTY = (Need("apt", "libjetty9-java"), Need("apt", "libjetty9-extra-java"))
+VERSION_ARG = {"hybi-07": "7", "hybi-08": "8", "rfc6455": "13"}
+
+
+def _node(script: str) -> Callable[[Context, int], list[str]]:
+    return lambda ctx, port: ["node", str(ctx.node_peers / script), "--port", str(port)]
+
+
+def _python(script: str, shared: bool = False) -> Callable[[Context, int], list[str]]:
+    def command(ctx: Context, port: int) -> list[str]:
+        return [ctx.python, str((ctx.shared_peers if shared else ctx.py_peers) / script), "--port", str(port)]
+
+    return command
+
+
+SERVERS: tuple[ServerSpec, ...] = (
+    ServerSpec(
+        "reference",
+        "wsinterop reference server",
+        (),
+        lambda ctx, port: [ctx.python, "-m", "server", "--host", "127.0.0.1", "--port", str(port), *HARNESS_OPTIONS],
+        (Need("pip", "wsinterop"), PIP["aiohttp"]),
+        reference=True,
+    ),
+    ServerSpec(
+        "websockets",
+        "websockets (Python)",
+        (PIP["websockets"],),
+        _python("websockets_echo.py", True),
+        (PIP["websockets"],),
+    ),
+    ServerSpec("aiohttp", "aiohttp (Python)", (PIP["aiohttp"],), _python("aiohttp_echo.py", True), (PIP["aiohttp"],)),
+    ServerSpec("tornado", "Tornado (Python)", (PIP["tornado"],), _python("tornado_echo.py"), (PIP["tornado"],)),
+    ServerSpec("ws", "ws (Node.js)", (NPM["ws"],), _node("ws_echo.js"), (NPM["ws"],)),
+    ServerSpec(
+        "websocket-driver",
+        "websocket-driver (Node.js, allowDrafts)",
+        (NPM["websocket-driver"],),
+        _node("driver_echo.js"),
+        (NPM["websocket-driver"],),
+    ),
+    ServerSpec(
+        "websocket-node",
+        "websocket / WebSocket-Node (Node.js)",
+        (NPM["websocket"],),
+        _node("websocket_node_echo.js"),
+        (NPM["websocket"],),
+    ),
+    ServerSpec(
+        "libwebsockets",
+        "libwebsockets test server (C)",
+        (LWS,),
+        lambda ctx, port: ["libwebsockets-test-server", "-p", str(port), "-i", "lo"],
+        (LWS,),
+        protocol="lws-mirror-protocol",
+        jobs=1,
+        exclude=(
+            (
+                "9.*",
+                "limits (libwebsockets only): lws-mirror-protocol relays what it reads in 4 KiB pieces, so every "
+                "large-message case fails, and at one case at a time they take minutes (time budget)",
+            ),
+        ),
+        notes=(
+            "lws-mirror-protocol sends every message to every connection of the protocol, so the cases run "
+            "one at a time (--jobs 1), and the catalogue's subprotocol echo is renamed lws-mirror-protocol.",
+        ),
+    ),
+    ServerSpec(
+        "jetty",
+        "Jetty 9 (Java, Debian)",
+        JETTY,
+        lambda ctx, port: ["java", "-cp", jetty_classpath(ctx), "JettyEcho", "--port", str(port)],
+        (JETTY[0],),
+        prepare="jetty",
+    ),
+)
+
+
+def _py_client(lib: str) -> Callable[[Context, str, str, str], list[str]]:
+    return lambda ctx, url, page, draft: [ctx.python, str(ctx.py_peers / "py_clients.py"), "--lib", lib, "--url", url]
+
+
+def _node_client(lib: str) -> Callable[[Context, str, str, str], list[str]]:
+    return lambda ctx, url, page, draft: [
+        "node",
+        str(ctx.node_peers / "clients.js"),
+        "--lib",
+        lib,
+        "--url",
+        url,
+        "--version",
+        VERSION_ARG[draft],
+    ]
+
+
+CLIENTS: tuple[ClientSpec, ...] = (
+    ClientSpec(
+        "aiohttp", "aiohttp client (Python)", (PIP["aiohttp"],), ("rfc6455",), _py_client("aiohttp"), (PIP["aiohttp"],)
+    ),
+    ClientSpec(
+        "websockets",
+        "websockets client (Python)",
+        (PIP["websockets"],),
+        ("rfc6455",),
+        _py_client("websockets"),
+        (PIP["websockets"],),
+    ),
+    ClientSpec("ws", "ws client (Node.js)", (NPM["ws"],), ("hybi-08", "rfc6455"), _node_client("ws"), (NPM["ws"],)),
+    ClientSpec(
+        "websocket-node",
+        "websocket / WebSocket-Node W3CWebSocket (Node.js)",
+        (NPM["websocket"],),
+        ("hybi-08", "rfc6455"),
+        _node_client("websocket"),
+        (NPM["websocket"],),
+    ),
+    ClientSpec(
+        "websocket-driver",
+        "websocket-driver client (Node.js)",
+        (NPM["websocket-driver"],),
+        ("rfc6455",),
+        _node_client("websocket-driver"),
+        (NPM["websocket-driver"],),
+    ),
+    ClientSpec(
+        "chromium",
+        "Chromium (headless, Playwright)",
+        (PIP["playwright"],),
+        ("rfc6455",),
+        lambda ctx, url, page, draft: [ctx.python, "-m", "interop.browser_client", "--url", url, "--page", page],
+        (PIP["playwright"],),
+    ),
+)

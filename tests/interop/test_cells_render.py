@@ -1,0 +1,76 @@
+"""interop.cells, render_md, render_html: what the matrix says, from a fake matrix."""
+
+from __future__ import annotations
+
+from interop.cells import client_cell, exclusions, server_cell
+from interop.render_html import index_html
+from interop.render_md import summary_md
+
+from .support import matrix
+
+
+def test_server_cells() -> None:
+    m = matrix()
+    ws, jetty = m.peers
+    ran = server_cell(ws, "rfc6455")
+    assert (ran.kind, ran.headline) == ("failed", "accepted")
+    assert ran.detail == "10 OK, 2 FAILED, 1 close not OK"
+    assert ran.link == "runs/ws/20260101-000000/index.html"
+    listing = server_cell(ws, "hybi-06")
+    assert (listing.kind, listing.headline) == ("rejected", "426 listing 13, 8")
+    assert "Sec-WebSocket-Version: 13, 8" in listing.tip
+    refused = server_cell(ws, "hixie-76")
+    assert (refused.kind, refused.headline, refused.detail) == (
+        "rejected",
+        "400",
+        "Missing or invalid Sec-WebSocket-Key header",
+    )
+    silent = server_cell(ws, "hybi-07")
+    assert (silent.kind, silent.headline, silent.detail) == (
+        "broken",
+        "accepted, no echo within 3 s",
+        "catalogue not run",
+    )
+    assert server_cell(ws, "hixie-75").kind == "none"
+    assert server_cell(jetty, "rfc6455").kind == "error"
+
+
+def test_client_cells() -> None:
+    ws, chromium = matrix().clients
+    assert client_cell(ws, "hixie-75").headline == "—"
+    assert client_cell(ws, "hixie-76").kind == "none"
+    assert (client_cell(ws, "hybi-08").kind, client_cell(ws, "hybi-08").detail) == ("ok", "8 + 8 echoed")
+    failed = client_cell(ws, "rfc6455")
+    assert (failed.kind, failed.headline, failed.detail) == ("failed", "error", "echo: echo 1 differs")
+    assert client_cell(chromium, "rfc6455").kind == "error"
+
+
+def test_summary_md() -> None:
+    text = summary_md(matrix())
+    assert text.startswith("# wsinterop interop matrix\n")
+    assert "| ws (Node.js) | ws 8.23.0 (Node v20) |" in text
+    assert "[accepted: 10 OK, 2 FAILED, 1 close not OK](runs/ws/20260101-000000/index.html)" in text
+    assert "426 listing 13, 8" in text
+    assert "error: install failed: libjetty9-java: not root" in text
+    assert "`node interop/peers/node/ws_echo.js --port 1234`" in text
+    assert "- `20.*` (all peers): the reference server's subprotocols" in text
+    assert "0.2.1 Bad <key>: FAILED: handshake answered 101 | expected 400" in text
+    assert "7.9.1 Close with invalid code 0: OK / close WRONG CODE: peer closed with 1000" in text
+
+
+def test_index_html_escapes_and_links() -> None:
+    html = index_html(matrix())
+    assert html.startswith("<!doctype html>")
+    assert '<a href="runs/ws/20260101-000000/index.html">accepted</a>' in html
+    assert "Bad &lt;key&gt;" in html and "Bad <key>" not in html
+    assert 'class="cell rejected"' in html and 'class="cell error"' in html and 'class="cell broken"' in html
+    assert "<script" not in html
+
+
+def test_exclusions_say_which_peers() -> None:
+    m = matrix()
+    m.peers[1].excluded = [("20.*", "the reference server's subprotocols"), ("9.*", "slow")]
+    assert exclusions(m) == [
+        ("20.*", "the reference server's subprotocols", "all peers"),
+        ("9.*", "slow", "Jetty 9 (Java, Debian)"),
+    ]

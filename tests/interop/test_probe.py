@@ -1,0 +1,140 @@
+"""interop.probe against small socket servers in a thread: an echo server built on harness.wire, a server
+that refuses with 426, one that closes at once and one that accepts but never answers a message."""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import threading
+from collections.abc import Callable, Iterator
+
+import pytest
+
+from harness.wire import (
+    Connection,
+    Draft,
+    ServerAccept,
+    Side,
+    TextMessage,
+    accept,
+    find_head_end,
+    key3_size,
+    parse_request,
+)
+from interop.probe import first_line, probe
+
+Handler = Callable[[socket.socket], None]
+
+
+@contextlib.contextmanager
+def serving(handler: Handler) -> Iterator[int]:
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(0.05)
+    port = listener.getsockname()[1]
+    stop = threading.Event()
+
+    def loop() -> None:
+        while not stop.is_set():
+            try:
+                conn, _ = listener.accept()
+            except TimeoutError:
+                continue
+            conn.settimeout(5)
+            with conn, contextlib.suppress(OSError):
+                handler(conn)
+
+    thread = threading.Thread(target=loop, daemon=True)
+    thread.start()
+    try:
+        yield port
+    finally:
+        stop.set()
+        thread.join(5)
+        listener.close()
+
+
+def _handshake(conn: socket.socket) -> tuple[ServerAccept, bytes]:
+    buffer = b""
+    while (end := find_head_end(buffer)) is None:
+        buffer += conn.recv(4096)
+    request = parse_request(buffer[:end])
+    while len(buffer) < end + key3_size(request):
+        buffer += conn.recv(4096)
+    size = key3_size(request)
+    answer = accept(
+        request, buffer[end : end + size], select_protocol=lambda offered: "echo" if "echo" in offered else None
+    )
+    assert isinstance(answer, ServerAccept)
+    conn.sendall(answer.to_bytes())
+    return answer, buffer[end + size :]
+
+
+def echo(conn: socket.socket) -> None:
+    answer, rest = _handshake(conn)
+    ws = Connection(answer.accepted.draft, Side.SERVER)
+    data = rest or conn.recv(4096)
+    while data:
+        ws.receive_data(data)
+        for event in ws.events():
+            if isinstance(event, TextMessage):
+                ws.send_text(event.data)
+        conn.sendall(ws.data_to_send())
+        data = conn.recv(4096)
+
+
+def silent(conn: socket.socket) -> None:
+    _handshake(conn)
+    conn.recv(4096)
+    conn.recv(4096)  # until the probe gives up and closes
+
+
+def refuse(conn: socket.socket) -> None:
+    conn.recv(4096)
+    conn.sendall(b"HTTP/1.1 426 Upgrade Required\r\nSec-WebSocket-Version: 13\r\nContent-Length: 9\r\n\r\nupgrade!\n")
+
+
+def hang_up(conn: socket.socket) -> None:
+    conn.recv(4096)
+
+
+@pytest.mark.parametrize("draft", [Draft.HIXIE_75, Draft.HIXIE_76, Draft.HYBI_06, Draft.RFC6455])
+def test_accepted_and_echoed(draft: Draft) -> None:
+    with serving(echo) as port:
+        found = probe("127.0.0.1", port, "/", draft, "echo")
+    assert (found.outcome, found.status, found.echo) == ("accepted", 101, "echoed")
+    assert found.protocol == "echo"
+    assert found.label() == "accepted"
+
+
+def test_rejected_with_the_versions_listed() -> None:
+    with serving(refuse) as port:
+        found = probe("127.0.0.1", port, "/", Draft.HYBI_07, "echo")
+    assert (found.outcome, found.status, found.versions, found.detail) == ("rejected", 426, "13", "upgrade!")
+    assert found.label() == "426 listing 13"
+
+
+def test_closed_without_an_answer() -> None:
+    with serving(hang_up) as port:
+        found = probe("127.0.0.1", port, "/", Draft.HIXIE_76, "echo")
+    assert found.outcome == "closed"
+
+
+def test_accepted_but_no_echo() -> None:
+    with serving(silent) as port:
+        found = probe("127.0.0.1", port, "/", Draft.RFC6455, "echo", timeout=0.5)
+    assert found.accepted and found.echo == "no echo within 0.5 s"
+
+
+def test_nothing_listening() -> None:
+    with socket.create_server(("127.0.0.1", 0)) as s:
+        port = s.getsockname()[1]
+    found = probe("127.0.0.1", port, "/", Draft.RFC6455, "echo")
+    assert found.outcome == "refused"
+
+
+def test_first_line_of_a_rejection_body() -> None:
+    assert first_line(b"Unsupported version: 6\nmore") == "Unsupported version: 6"
+    page = b"<html>\n<head><title>Error 400 Bad Request</title></head><body>...</body></html>"
+    assert first_line(page) == "Error 400 Bad Request"
+    assert first_line(b"<p>Bad <b>key</b></p>") == "Bad key"
+    assert first_line(b"") == ""
