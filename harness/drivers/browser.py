@@ -200,8 +200,8 @@ class BrowserDriver:
             await context.close()
 
 
-class PageSession:
-    """One case in one page: performs the steps and turns page events into the observation."""
+class _Tab:
+    """What every page session holds: its case, target, recorder and Playwright page."""
 
     def __init__(self, case: Case, target: Target, recorder: Recorder, page: Any) -> None:
         self.case = case
@@ -209,6 +209,13 @@ class PageSession:
         self.rec = recorder
         self.obs = recorder.observation
         self.page = page
+
+
+class PageSession(_Tab):
+    """One case in one page: performs the steps and turns page events into the observation."""
+
+    def __init__(self, case: Case, target: Target, recorder: Recorder, page: Any) -> None:
+        super().__init__(case, target, recorder, page)
         self.opened = False
         self.closed = False
         self.close_called = False
@@ -301,15 +308,11 @@ class PageSession:
             self.rec.event("timeout", waiting_for="the close event", seconds=timeout)
 
 
-class ChatSession:
+class ChatSession(_Tab):
     """A person in the chat room page: join, say, leave; the lines the page shows are the observation."""
 
     def __init__(self, case: Case, target: Target, recorder: Recorder, page: Any) -> None:
-        self.case = case
-        self.target = target
-        self.rec = recorder
-        self.obs = recorder.observation
-        self.page = page
+        super().__init__(case, target, recorder, page)
         self.joined = False
         self.seen = 0  # chat lines consumed by wait steps
 
