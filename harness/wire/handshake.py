@@ -231,7 +231,14 @@ class Rejection:
         headers.add("Content-Type", "text/plain; charset=utf-8")
         headers.add("Content-Length", str(len(body)))
         headers.add("Connection", "close")
-        reasons = {400: "Bad Request", 403: "Forbidden", 405: "Method Not Allowed", 426: "Upgrade Required"}
+        reasons = {
+            400: "Bad Request",
+            403: "Forbidden",
+            405: "Method Not Allowed",
+            408: "Request Timeout",
+            426: "Upgrade Required",
+            431: "Request Header Fields Too Large",
+        }
         return Response(self.status, reasons.get(self.status, "Error"), headers), body
 
     def to_bytes(self) -> bytes:
