@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from html import escape
+from typing import Any
 
 from .cells import Cell, client_cell, exclusions, server_cell
-from .model import Matrix, PeerResult
+from .model import ClientResult, Matrix, PeerResult
 from .render_md import NON_OK_LIMIT
 
 CSS = """
@@ -45,20 +47,23 @@ def _head(first: str, drafts: tuple[str, ...]) -> str:
     return f"<tr><th>{escape(first)}</th><th>version</th>{cols}</tr>"
 
 
-def server_rows(matrix: Matrix) -> str:
+def _rows(
+    results: Sequence[PeerResult] | Sequence[ClientResult], cell: Callable[[Any, str], Cell], drafts: Sequence[str]
+) -> str:
+    """One row per implementation: its name, its version, then a cell per draft."""
     rows = []
-    for peer in matrix.peers:
-        cells = "".join(_cell(server_cell(peer, d)) for d in matrix.drafts)
-        rows.append(f"<tr><th>{escape(peer.title)}</th><td>{escape(peer.version or '?')}</td>{cells}</tr>")
+    for result in results:
+        cells = "".join(_cell(cell(result, d)) for d in drafts)
+        rows.append(f"<tr><th>{escape(result.title)}</th><td>{escape(result.version or '?')}</td>{cells}</tr>")
     return "\n".join(rows)
+
+
+def server_rows(matrix: Matrix) -> str:
+    return _rows(matrix.peers, server_cell, matrix.drafts)
 
 
 def client_rows(matrix: Matrix) -> str:
-    rows = []
-    for client in matrix.clients:
-        cells = "".join(_cell(client_cell(client, d)) for d in matrix.drafts)
-        rows.append(f"<tr><th>{escape(client.title)}</th><td>{escape(client.version or '?')}</td>{cells}</tr>")
-    return "\n".join(rows)
+    return _rows(matrix.clients, client_cell, matrix.drafts)
 
 
 def _non_ok(peer: PeerResult) -> str:
