@@ -36,11 +36,10 @@ WORKDIR /app
 
 FROM base AS server
 
-# The server imports nothing of the harness but the sans-I/O wire library.
-COPY harness/__init__.py harness/
-COPY harness/wire harness/wire/
+# The server imports nothing of the harness: only the sans-I/O wire library, which both share.
+COPY wire wire/
 COPY server server/
-RUN python -m compileall -q harness server
+RUN python -m compileall -q wire server
 
 # wsinterop (numeric, so that runtimes can check it is not root)
 USER 1000:1000
@@ -63,10 +62,11 @@ RUN python3 /opt/wsinterop-build/deps.py /opt/wsinterop-build/pyproject.toml --o
  && pip install -r /opt/wsinterop-build/requirements-browser.txt
 
 COPY docker/harness-entry.sh /usr/local/bin/wsinterop-harness
+COPY wire wire/
 COPY harness harness/
 COPY server server/
 COPY cases cases/
-RUN python -m compileall -q harness server \
+RUN python -m compileall -q wire harness server \
  && mkdir -p /reports \
  && chown wsinterop:wsinterop /reports
 

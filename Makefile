@@ -18,9 +18,9 @@ $(STAMP): pyproject.toml
 setup: $(STAMP)  ## create .venv and install the project with its dev dependencies (quick when nothing changed)
 
 lint: setup  ## ruff and mypy --strict
-	$(VENV)/bin/ruff check harness server tests bench cases peers interop
-	$(VENV)/bin/ruff format --check harness server tests bench cases peers interop
-	$(VENV)/bin/mypy harness server bench peers interop
+	$(VENV)/bin/ruff check wire harness server tests bench cases peers interop
+	$(VENV)/bin/ruff format --check wire harness server tests bench cases peers interop
+	$(VENV)/bin/mypy wire harness server bench peers interop
 
 pytest: setup browser  ## the unit tests, then the catalogue against the reference server (pytest cases/)
 	$(VENV)/bin/pytest -q
@@ -53,7 +53,7 @@ interop: setup browser  ## real WebSocket servers and clients, draft by draft: r
 	$(PY) -m interop
 
 catalogue: setup  ## regenerate docs/catalogue.md from cases/ (a test checks it is current)
-	$(PY) -m harness.catalogue > docs/catalogue.md
+	$(PY) -m harness catalogue > docs/catalogue.md
 
 COMPOSE ?= docker compose
 

@@ -12,14 +12,15 @@ import statistics
 import sys
 from pathlib import Path
 
-from harness.drivers.base import Driver, Target
-from harness.drivers.browser import BrowserDriver
-from harness.drivers.python import PythonDriver
-from harness.engine import Item, run_item
-from harness.loader import load_file
-from harness.wire import Draft
+from harness.agents.browser import BrowserDriver
+from harness.agents.python import PythonDriver
+from harness.cases.loader import load_file
+from harness.run.driver import Driver
+from harness.run.engine import Item, run_item
+from harness.run.target import Target
 from server.app import ReferenceServer
 from server.config import ServerConfig
+from wire import Draft
 
 ROUNDS = 3
 CATALOGUE = Path(__file__).resolve().parents[1] / "cases" / "30-chat-room.case.yaml"

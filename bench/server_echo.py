@@ -37,7 +37,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from harness.wire import (
+from wire import (
     BinaryMessage,
     ClientHandshake,
     CloseReceived,

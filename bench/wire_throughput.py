@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from harness.wire import Draft, Family, Frame, FrameParser, Kind, apply_mask, encode
+from wire import Draft, Family, Frame, FrameParser, Kind, apply_mask, encode
 
 TARGET = 0.2  # seconds per measurement
 SMALL, LARGE = 64, 1 << 20

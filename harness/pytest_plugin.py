@@ -17,13 +17,15 @@ from typing import Any
 
 import pytest
 
-from .drivers.base import Target
-from .drivers.python import PythonDriver
-from .engine import Item, plan, run_item
-from .loader import CaseFileError, load_file
-from .refserver import START_TIMEOUT, ready_url, server_command
-from .results import Behavior, CaseResult
-from .wire import Draft
+from wire import Draft
+
+from .agents import REGISTRY
+from .agents.python import PythonDriver
+from .cases.loader import CaseFileError, load_file
+from .run.engine import Item, plan, run_item
+from .run.refserver import START_TIMEOUT, ready_url, server_command
+from .run.results import Behavior, CaseResult
+from .run.target import Target
 
 TARGET_KEY = pytest.StashKey[str]()
 
@@ -58,7 +60,7 @@ def _drafts(config: pytest.Config) -> list[Draft]:
 class CaseFile(pytest.File):
     def collect(self) -> Iterator[pytest.Item]:
         try:
-            cases = load_file(self.path)
+            cases = load_file(self.path, REGISTRY)
         except CaseFileError as exc:
             raise CaseFileProblem(str(exc)) from None
         for item in plan(cases, _drafts(self.config), [PythonDriver()]):

@@ -13,7 +13,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from harness.drivers.browser import LAUNCH_ARGS, chromium_path
+from harness.agents.browser import LAUNCH_ARGS, chromium_path
 
 SCENARIO = Path(__file__).parent / "peers" / "node" / "scenario.js"
 RUN = "([url, count]) => wsinteropScenario((protocol) => new WebSocket(url, protocol), count)"

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO, TypeVar
 
-from harness.wire import Draft
+from wire import Draft
 
 from . import versions
 from .clients import run_client

@@ -12,7 +12,7 @@ DRAFTS = ("hixie-75", "hixie-76", "hybi-06", "hybi-07", "hybi-08", "rfc6455")
 
 @dataclass(frozen=True)
 class Probe:
-    """One opening handshake in one draft, sent with harness.wire, and what came back."""
+    """One opening handshake in one draft, sent with wire, and what came back."""
 
     draft: str
     outcome: str  # accepted | invalid (101 with a wrong answer) | rejected | closed | timeout | refused

@@ -1,4 +1,4 @@
-"""Per-draft handshake probe: harness.wire builds the draft's opening handshake, a plain socket sends it,
+"""Per-draft handshake probe: wire builds the draft's opening handshake, a plain socket sends it,
 and the answer is recorded (status line, Sec-WebSocket-Version, selected subprotocol). After a 101, one
 text message checks that the peer really speaks the draft (it must come back as an echo)."""
 
@@ -10,7 +10,7 @@ import socket
 import time
 from dataclasses import replace
 
-from harness.wire import (
+from wire import (
     BinaryMessage,
     ClientHandshake,
     CloseReceived,
@@ -27,7 +27,7 @@ from harness.wire import (
     find_head_end,
     parse_response,
 )
-from harness.wire import Connection as WireConnection
+from wire import Connection as WireConnection
 
 from .model import Probe
 

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from harness.refserver import HARNESS_OPTIONS  # the options the catalogue expects (a 1 s ping interval)
+from harness.run.refserver import HARNESS_OPTIONS  # the options the catalogue expects (a 1 s ping interval)
 
 # cases every peer but the reference server leaves out, and why (docs/interop.md says more)
 PEER_EXCLUDES: tuple[tuple[str, str], ...] = (

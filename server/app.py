@@ -10,7 +10,7 @@ from typing import Any
 from aiohttp import web
 from aiohttp.web_protocol import RequestHandler
 
-from harness.wire import HttpError, Rejection, find_head_end, is_upgrade
+from wire import HttpError, Rejection, find_head_end, is_upgrade
 
 from .config import ServerConfig
 from .docroot import DOCROOT_KEY, add_docroot_routes, serve_docroot

@@ -20,7 +20,7 @@ import logging
 from collections.abc import Awaitable
 from typing import TYPE_CHECKING, ClassVar
 
-from harness.wire import BinaryMessage, Event, Fragment, Frame, Kind, LocalProtocolError, State, TextMessage
+from wire import BinaryMessage, Event, Fragment, Frame, Kind, LocalProtocolError, State, TextMessage
 
 from .config import ServerConfig
 

@@ -1,7 +1,7 @@
 """One WebSocket connection of the reference server, in any draft.
 
 aiohttp parses the HTTP head; from then on the connection is ours: the raw bytes after the head
-(hixie-76's key3 first) come through aiohttp's payload-parser hook, harness.wire does the handshake and
+(hixie-76's key3 first) come through aiohttp's payload-parser hook, wire does the handshake and
 the framing, and the session writes to the transport itself. aiohttp's own WebSocketResponse is not
 used: it speaks only versions 7, 8 and 13 and only whole messages.
 """
@@ -18,18 +18,7 @@ from typing import Any, cast
 
 from aiohttp import web
 
-from harness.wire import (
-    Connection,
-    ConnectionClosed,
-    Event,
-    Headers,
-    Rejection,
-    Request,
-    Side,
-    State,
-    accept,
-    key3_size,
-)
+from wire import Connection, ConnectionClosed, Event, Headers, Rejection, Request, Side, State, accept, key3_size
 
 from .config import ServerConfig
 from .protocols import Behavior, select_protocol
@@ -127,7 +116,7 @@ class _TakenOver(web.StreamResponse):
 
 
 def wire_request(request: web.BaseRequest) -> Request:
-    """aiohttp's parsed head as a harness.wire Request (raw header names and order kept)."""
+    """aiohttp's parsed head as a wire Request (raw header names and order kept)."""
     headers = Headers((_unhide(k.decode("latin-1")), v.decode("latin-1")) for k, v in request.raw_headers)
     version = f"HTTP/{request.version.major}.{request.version.minor}"
     return Request(request.method, request.raw_path, headers, version)

@@ -123,12 +123,12 @@ def test_dependencies_are_installed_before_the_source_is_copied(stages: dict[str
     base = stages["base"]
     copies = base.all("COPY")
     assert any("pyproject.toml" in c for c in copies)
-    assert not any(re.search(r"\b(harness|server|cases)\b", c) for c in copies), "no source in the base stage"
+    assert not any(re.search(r"\b(wire|harness|server|cases)\b", c) for c in copies), "no source in the base stage"
     kinds = [kw for kw, args in base.instructions if kw == "COPY" or (kw == "RUN" and "pip install" in args)]
     assert kinds == ["COPY", "RUN"], kinds
     for name in ("server", "harness"):
         instructions = stages[name].instructions
-        source = min(i for i, (kw, args) in enumerate(instructions) if kw == "COPY" and "harness" in args)
+        source = min(i for i, (kw, args) in enumerate(instructions) if kw == "COPY" and "wire" in args.split())
         installs = [i for i, (kw, args) in enumerate(instructions) if kw == "RUN" and "install" in args]
         assert all(i < source for i in installs), f"{name}: an install after the source is copied"
 
@@ -230,7 +230,7 @@ def test_dockerignore_keeps_the_context_small() -> None:
     ignored = {line.strip() for line in (ROOT / ".dockerignore").read_text().splitlines()}
     for entry in (".git", ".venv", "reports", "tests", "**/__pycache__", "*.egg-info"):
         assert entry in ignored
-    for needed in ("pyproject.toml", "docker", "harness", "server", "cases"):
+    for needed in ("pyproject.toml", "docker", "wire", "harness", "server", "cases"):
         assert needed not in ignored
 
 

@@ -10,8 +10,7 @@ import os
 import time
 from collections.abc import Sequence
 
-from ..client import READ_SIZE
-from ..wire import (
+from wire import (
     Accepted,
     BinaryMessage,
     CloseReceived,
@@ -29,6 +28,8 @@ from ..wire import (
     TextMessage,
     message_frames,
 )
+
+from ..agents.client import READ_SIZE
 from .options import Options, make_payload, parse_header
 from .stats import Output, Stats, close_text, describe
 

@@ -8,8 +8,9 @@ import contextlib
 import signal
 import time
 
-from ..client import open_handshake
-from ..wire import Accepted, ClientHandshake
+from wire import Accepted, ClientHandshake
+
+from ..agents.client import open_handshake
 from .client import Client, os_reason
 from .options import Options, UsageError, options_from_args
 from .stats import Output, Stats, summary_lines

@@ -9,8 +9,9 @@ import random
 import string
 from collections.abc import Callable
 
-from ..drivers.base import Target
-from ..wire import Draft, Kind
+from wire import Draft, Kind
+
+from ..run.target import Target
 
 DESCRIPTION = "Send numbered messages to a WebSocket echo endpoint and time the replies, like ping."
 DEFAULT_HOST = "127.0.0.1"

@@ -7,7 +7,7 @@ import math
 import sys
 from collections.abc import Sequence
 
-from ..wire import Frame
+from wire import Frame
 
 PROG = "wsinterop ping"
 

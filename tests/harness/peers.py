@@ -1,6 +1,6 @@
 """Deliberately broken WebSocket servers for the harness tests, and the small case builder they share.
 
-Each peer is a tiny asyncio server on 127.0.0.1, port 0, written with harness.wire: it speaks every draft
+Each peer is a tiny asyncio server on 127.0.0.1, port 0, written with wire: it speaks every draft
 (the request's draft is detected as the reference server does) and breaks one rule on purpose. A `Peer`
 records what it saw (`links`: one per TCP connection, with the request and the bytes received after the
 handshake) and sets `finished` when a connection is over, so tests wait on events, never on sleeps.
@@ -16,10 +16,9 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from types import TracebackType
 from typing import Any
 
-from harness.drivers.base import Target
-from harness.model import Case, ExpectClose, ExpectEvent, Handshake, Payload, Step
-from harness.results import CaseInfo
-from harness.wire import (
+from harness.cases.model import Case, CaseInfo, ExpectClose, ExpectEvent, Handshake, Payload, Step
+from harness.run.target import Target
+from wire import (
     BinaryMessage,
     CloseReceived,
     Connection,
@@ -330,7 +329,7 @@ def closed_port() -> int:
 
 
 def make_case(*steps: Step, case_id: str = "t.1", **fields: Any) -> Case:
-    """A case built by hand: every field of harness.model.Case may be given; the rest are defaults
+    """A case built by hand: every field of harness.cases.model.Case may be given; the rest are defaults
     (all drafts, the python agent, the echo subprotocol, OK meaning "nothing received")."""
     info = CaseInfo(case_id, "title", "test", "RFC 6455", "description", "expectation", "tests:1")
     fields.setdefault("drafts", tuple(d.value for d in Draft))

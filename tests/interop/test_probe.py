@@ -1,4 +1,4 @@
-"""interop.probe against small socket servers in a thread: an echo server built on harness.wire, a server
+"""interop.probe against small socket servers in a thread: an echo server built on wire, a server
 that refuses with 426, one that closes at once and one that accepts but never answers a message."""
 
 from __future__ import annotations
@@ -10,18 +10,8 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from harness.wire import (
-    Connection,
-    Draft,
-    ServerAccept,
-    Side,
-    TextMessage,
-    accept,
-    find_head_end,
-    key3_size,
-    parse_request,
-)
 from interop.probe import first_line, probe
+from wire import Connection, Draft, ServerAccept, Side, TextMessage, accept, find_head_end, key3_size, parse_request
 
 Handler = Callable[[socket.socket], None]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
-from harness.loader import load_catalogue
+from harness.cases.loader import load_catalogue
 from interop.selection import catalogue_for, excludes, mapped_catalogue, rename, rename_tokens
 from interop.spec import SERVERS
 

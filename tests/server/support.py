@@ -1,4 +1,4 @@
-"""A small WebSocket client for the server tests: harness.wire over asyncio streams, any draft.
+"""A small WebSocket client for the server tests: wire over asyncio streams, any draft.
 
 `connect` opens TCP, performs the opening handshake of a draft (key3 optionally split into several TCP
 writes) and returns a `Client` whose `Connection` does the framing; `next_event` reads until the
@@ -12,7 +12,7 @@ import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable, Sequence
 
-from harness.wire import (
+from wire import (
     Accepted,
     BinaryMessage,
     ClientHandshake,

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from harness.wire import ClientHandshake, CloseReceived, ConnectionClosed, Draft, parse_request
 from server.app import ReferenceServer, hide_hixie76
 from server.config import ServerConfig
 from server.session import HIDDEN_KEY1
+from wire import ClientHandshake, CloseReceived, ConnectionClosed, Draft, parse_request
 
 from .support import HOST, connect, draft_id, open_raw, read_head, read_to_eof
 
@@ -216,32 +216,26 @@ def imported_modules(path: Path) -> set[str]:
 
 
 def harness_offenders(path: Path) -> list[str]:
-    """Imports of harness modules other than harness.wire (the bare package, which `from harness import
-    wire` loads too, is allowed as in tests/wire/test_imports.py)."""
-    return sorted(
-        n
-        for n in imported_modules(path)
-        if n.startswith("harness.") and n != "harness.wire" and not n.startswith("harness.wire.")
-    )
+    """Imports of the harness package: the server shares only `wire` with it (design rule 1)."""
+    return sorted(n for n in imported_modules(path) if n == "harness" or n.startswith("harness."))
 
 
-def test_server_imports_nothing_of_harness_but_wire() -> None:
+def test_server_imports_nothing_of_harness() -> None:
     files = sorted(SERVER_DIR.glob("*.py"))
     assert {f.name for f in files} >= {"app.py", "session.py", "protocols.py", "config.py", "__main__.py"}
     assert {f.name: harness_offenders(f) for f in files} == {f.name: [] for f in files}
-    assert any("harness.wire" in imported_modules(f) for f in files)
+    assert any("wire" in imported_modules(f) for f in files)
 
 
 def test_import_scan_catches_offenders(tmp_path: Path) -> None:
     bad = tmp_path / "bad.py"
     bad.write_text(
-        "import harness.model\nfrom harness import engine, wire\nfrom harness.wire import Frame\n"
-        "import harness.drivers.python as p\nfrom harness.wirex import y\n"
+        "import harness.cases.model\nfrom harness import run\nfrom wire import Frame\n"
+        "import harness.agents.python as p\n"
     )
     assert harness_offenders(bad) == [
-        "harness.drivers.python",
-        "harness.engine",
-        "harness.model",
-        "harness.wirex",
-        "harness.wirex.y",
+        "harness",
+        "harness.agents.python",
+        "harness.cases.model",
+        "harness.run",
     ]

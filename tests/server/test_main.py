@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from harness.wire import CloseReceived, ConnectionClosed, Draft
 from server.__main__ import parse_args
 from server.config import ServerConfig
+from wire import CloseReceived, ConnectionClosed, Draft
 
 from .support import HOST, TIMEOUT, connect, open_raw, read_head, read_to_eof
 

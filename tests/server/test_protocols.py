@@ -9,7 +9,11 @@ from typing import TYPE_CHECKING, cast
 
 import pytest
 
-from harness.wire import (
+from server.app import ReferenceServer
+from server.config import ServerConfig
+from server.protocols import BEHAVIORS, Behavior, Echo, EchoAssemble, EchoBroadcast, EchoBroadcastPing, EchoFragment
+from server.protocols import select_protocol as server_select_protocol
+from wire import (
     BinaryMessage,
     CloseReceived,
     Connection,
@@ -27,10 +31,6 @@ from harness.wire import (
     TextMessage,
     encode,
 )
-from server.app import ReferenceServer
-from server.config import ServerConfig
-from server.protocols import BEHAVIORS, Behavior, Echo, EchoAssemble, EchoBroadcast, EchoBroadcastPing, EchoFragment
-from server.protocols import select_protocol as server_select_protocol
 
 from .support import ALL_DRAFTS, HIXIE_DRAFTS, HYBI_DRAFTS, Client, connect, draft_id
 

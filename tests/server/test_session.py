@@ -9,7 +9,10 @@ from typing import cast
 
 import pytest
 
-from harness.wire import (
+from server.app import ReferenceServer
+from server.config import ServerConfig
+from server.session import _HIGH_WATER, _Feed
+from wire import (
     SUPPORTED_VERSIONS,
     ClientHandshake,
     CloseReceived,
@@ -20,9 +23,6 @@ from harness.wire import (
     TextMessage,
     encode,
 )
-from server.app import ReferenceServer
-from server.config import ServerConfig
-from server.session import _HIGH_WATER, _Feed
 
 from .support import ALL_DRAFTS, HOST, HYBI_DRAFTS, TIMEOUT, connect, draft_id, open_raw, read_head, read_to_eof
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Iterator
 
-from harness.wire import (
+from wire import (
     ClientHandshake,
     Connection,
     Draft,

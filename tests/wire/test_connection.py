@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from harness.wire import (
+from wire import (
     BinaryMessage,
     CloseReceived,
     Connection,

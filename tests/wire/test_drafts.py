@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from harness.wire import DRAFTS, SUPPORTED_VERSIONS, Closing, Draft, Family, Kind, Masking
+from wire import DRAFTS, SUPPORTED_VERSIONS, Closing, Draft, Family, Kind, Masking
 
 from .support import HYBI07_DRAFTS
 

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from harness.wire import (
+from wire import (
     Connection,
     Draft,
     Family,
@@ -27,10 +27,10 @@ from harness.wire import (
     check_frame,
     encode,
 )
-from harness.wire.events import new_fragment
-from harness.wire.frames import _STREAM_FROM
-from harness.wire.masking import BLOCK as _BLOCK
-from harness.wire.masking import INT_XOR_BELOW as _INT_XOR_BELOW
+from wire.events import new_fragment
+from wire.frames import _STREAM_FROM
+from wire.masking import BLOCK as _BLOCK
+from wire.masking import INT_XOR_BELOW as _INT_XOR_BELOW
 
 from .support import HYBI07_DRAFTS, HYBI_DRAFTS, chunks, fixed_mask, split_at
 

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from harness.wire import (
+from wire import (
     Draft,
     Family,
     Frame,
@@ -19,7 +19,7 @@ from harness.wire import (
     encode,
     parse_close,
 )
-from harness.wire.frames import MAX_CONTROL_PAYLOAD
+from wire.frames import MAX_CONTROL_PAYLOAD
 
 from .support import ALL_DRAFTS, HIXIE_DRAFTS, HYBI07_DRAFTS, HYBI_DRAFTS, chunks, split_at
 

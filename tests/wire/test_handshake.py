@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from harness.wire import (
+from wire import (
     Accepted,
     ClientHandshake,
     Draft,
@@ -27,7 +27,7 @@ from harness.wire import (
     parse_request,
     parse_response,
 )
-from harness.wire.handshake import accept_value, hixie76_answer, hixie_key_part, make_hixie_key
+from wire.handshake import accept_value, hixie76_answer, hixie_key_part, make_hixie_key
 
 from .support import ALL_DRAFTS, HIXIE_DRAFTS, HYBI_DRAFTS, shake
 

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from harness.wire import Headers, HttpError, Request, Response, find_head_end, parse_request, parse_response
-from harness.wire.http import MAX_HEAD, MAX_HEADERS, MAX_LINE
+from wire import Headers, HttpError, Request, Response, find_head_end, parse_request, parse_response
+from wire.http import MAX_HEAD, MAX_HEADERS, MAX_LINE
 
 from .support import chunks
 

@@ -1,4 +1,4 @@
-"""harness.wire imports only the standard library (design rule 1)."""
+"""wire imports only the standard library (design rule 1)."""
 
 from __future__ import annotations
 
@@ -9,21 +9,21 @@ from pathlib import Path
 
 import pytest
 
-import harness.wire
+import wire
 
 ROOT = Path(__file__).resolve().parents[2]
 
 PROBE = """
 import json, sys
 before = set(sys.modules)
-import harness.wire
+import wire
 print(json.dumps({"all": sorted(sys.modules), "new": sorted(set(sys.modules) - before)}))
 """
 
 
 def _allowed(name: str) -> bool:
     top = name.split(".", maxsplit=1)[0]
-    return top in sys.stdlib_module_names or name in {"__main__", "harness"} or name.startswith("harness.wire")
+    return top in sys.stdlib_module_names or name == "__main__" or top == "wire"
 
 
 @pytest.mark.parametrize("flags", [["-S"], []], ids=["no-site", "with-site"])
@@ -32,7 +32,7 @@ def test_import_loads_only_stdlib(flags: list[str]) -> None:
         [sys.executable, *flags, "-c", PROBE], cwd=ROOT, capture_output=True, text=True, check=True, timeout=60
     )
     modules = json.loads(out.stdout)
-    assert "harness.wire.connection" in modules["new"]
+    assert "wire.connection" in modules["new"]
     # with -S nothing but the interpreter's own modules is loaded before, so every module must pass;
     # with site, .pth hooks of the venv may load modules first, so only what the import added counts
     checked = modules["all"] if flags else modules["new"]
@@ -40,12 +40,13 @@ def test_import_loads_only_stdlib(flags: list[str]) -> None:
     assert offenders == []
 
 
-def test_allowed_rejects_third_party_and_other_harness_modules() -> None:
-    assert _allowed("json") and _allowed("collections.abc") and _allowed("harness.wire.frames")
-    assert not _allowed("yaml") and not _allowed("aiohttp.web") and not _allowed("harness.model")
+def test_allowed_rejects_third_party_and_project_modules() -> None:
+    assert _allowed("json") and _allowed("collections.abc") and _allowed("wire.frames")
+    assert not _allowed("yaml") and not _allowed("aiohttp.web") and not _allowed("harness.cases.model")
+    assert not _allowed("wirex") and not _allowed("server.app")
 
 
 def test_public_names_resolve() -> None:
-    for name in harness.wire.__all__:
-        assert getattr(harness.wire, name) is not None, name
-    assert len(set(harness.wire.__all__)) == len(harness.wire.__all__)
+    for name in wire.__all__:
+        assert getattr(wire, name) is not None, name
+    assert len(set(wire.__all__)) == len(wire.__all__)

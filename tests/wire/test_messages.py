@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from harness.wire import Connection, Draft, Family, Frame, Kind, Side, encode, message_frames
+from wire import Connection, Draft, Family, Frame, Kind, Side, encode, message_frames
 
 HYBI = [d for d in Draft if d.info.family is not Family.HIXIE]
 RFC = Draft.RFC6455.info

@@ -11,7 +11,9 @@ from contextlib import asynccontextmanager
 import pytest
 
 from harness.ping import run
-from harness.wire import (
+from server.app import ReferenceServer
+from server.config import ServerConfig
+from wire import (
     ClientHandshake,
     CloseReceived,
     Connection,
@@ -24,8 +26,6 @@ from harness.wire import (
     parse_request,
     parse_response,
 )
-from server.app import ReferenceServer
-from server.config import ServerConfig
 
 from .support import REPLY, TIMEOUT, Handler, fake_server, parse, ping_server, summary
 

@@ -15,8 +15,8 @@ import pytest
 from harness import ping
 from harness.ping import run
 from harness.ping.stats import Output
-from harness.wire import Draft
 from server.app import ReferenceServer
+from wire import Draft
 
 from .support import REPLY, ROOT, TIMEOUT, Handler, fake_server, parse, ping_server, summary
 

@@ -6,9 +6,9 @@ import re
 
 import pytest
 
-from harness.drivers.base import Target
 from harness.ping import run
 from harness.ping.options import make_payload, parse_header, parse_url
+from harness.run.target import Target
 from server.app import ReferenceServer
 
 from .support import REPLY, parse, ping_server

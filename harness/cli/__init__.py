@@ -1,0 +1,148 @@
+"""`python -m harness run|list|ping|catalogue`: the command line of wsinterop."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+from pathlib import Path
+
+from wire import Draft
+
+from .. import agents, ping
+from ..cases.loader import CaseFileError, load_catalogue, select
+from ..run.target import Target
+from . import catalogue
+from .runner import EXIT_INTERRUPTED, EXIT_USAGE, RunOptions, run
+
+DEFAULT_CATALOGUE = Path("cases")
+EXIT_CODES = """exit status:
+  0    nothing FAILED
+  1    at least one case x draft x agent FAILED (behaviour or close)
+  2    bad options or case files: nothing was run
+  3    the run could not start (the reference server did not come up)
+  130  interrupted; the partial report is still written
+"""
+
+
+def _drafts(value: str) -> tuple[Draft, ...]:
+    if value == "all":
+        return tuple(Draft)
+    try:
+        return tuple(Draft.parse(v) for v in value.split(",") if v.strip())
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
+
+
+def _target(value: str) -> str:
+    try:
+        return Target.parse(value).url
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
+
+
+def _agents(value: str) -> tuple[str, ...]:
+    try:
+        return agents.parse_names(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
+
+
+def _catalogue_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--catalogue",
+        type=Path,
+        action="append",
+        help="case files or directories (repeatable; default: ./cases)",
+    )
+    p.add_argument("--cases", nargs="+", default=[], metavar="PATTERN", help="case ids to run, globs allowed: '5.*'")
+    p.add_argument("--exclude", nargs="+", default=[], metavar="PATTERN", help="case ids to skip, globs allowed")
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="python -m harness",
+        description="wsinterop: WebSocket conformance and interop harness for every draft, hixie-75 to RFC 6455.",
+    )
+    sub = p.add_subparsers(dest="command", required=True)
+
+    r = sub.add_parser(
+        "run",
+        help="run the catalogue and write a report",
+        description="Run the YAML case catalogue against a target (by default the reference server, "
+        "started on a free loopback port) in every selected draft with every selected agent, and "
+        "write reports/<run-id>/ (index.html, index.json, junit.xml, summary.md, one page per draft).",
+        epilog=EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    r.add_argument("--target", type=_target, help="a ws:// URL to test instead of the reference server")
+    r.add_argument(
+        "--drafts",
+        type=_drafts,
+        default=tuple(Draft),
+        help="comma-separated drafts, or 'all' (default): " + ", ".join(d.value for d in Draft),
+    )
+    r.add_argument(
+        "--agents",
+        type=_agents,
+        default=("python",),
+        help="comma-separated agents (default: python): "
+        + "; ".join(f"{a.name}: {a.summary}" for a in agents.REGISTRY.values()),
+    )
+    _catalogue_arg(r)
+    r.add_argument("--jobs", "-j", type=int, default=os.cpu_count() or 2, help="cases at once (default: CPUs)")
+    r.add_argument("--out", type=Path, default=Path("reports"), help="report directory (default: reports)")
+    r.add_argument("--verbose", "-v", action="store_true", help="a line per result, not only per FAILED")
+
+    lst = sub.add_parser("list", help="list the cases: id, title, drafts")
+    _catalogue_arg(lst)
+
+    pg = sub.add_parser("ping", help=ping.DESCRIPTION, description=ping.DESCRIPTION)
+    ping.add_arguments(pg)
+
+    cat = sub.add_parser(
+        "catalogue", help="print docs/catalogue.md from the case files", description=catalogue.DESCRIPTION
+    )
+    catalogue.add_arguments(cat)
+    return p
+
+
+def list_cases(args: argparse.Namespace) -> int:
+    try:
+        cases = select(load_catalogue(args.catalogue or [DEFAULT_CATALOGUE], agents.REGISTRY), args.cases, args.exclude)
+    except CaseFileError as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_USAGE
+    for case in cases:
+        print(f"{case.id:<12} {case.info.title}  [{', '.join(case.drafts)}]")
+    print(f"{len(cases)} cases", file=sys.stderr)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    if args.command == "list":
+        return list_cases(args)
+    if args.command == "ping":
+        return ping.main(args)
+    if args.command == "catalogue":
+        return catalogue.command(args)
+    if args.jobs < 1:
+        print("--jobs must be at least 1", file=sys.stderr)
+        return EXIT_USAGE
+    options = RunOptions(
+        catalogue=tuple(args.catalogue or [DEFAULT_CATALOGUE]),
+        target=args.target,
+        drafts=args.drafts,
+        agents=args.agents,
+        cases=tuple(args.cases),
+        exclude=tuple(args.exclude),
+        jobs=args.jobs,
+        out=args.out,
+        verbose=args.verbose,
+    )
+    try:
+        return asyncio.run(run(options))
+    except KeyboardInterrupt:
+        return EXIT_INTERRUPTED

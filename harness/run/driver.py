@@ -1,0 +1,60 @@
+"""The interface every agent implements: a driver opens sessions, a session performs a case's steps."""
+
+from __future__ import annotations
+
+from contextlib import AbstractAsyncContextManager
+from typing import Protocol
+
+from wire import Draft
+
+from ..cases.model import Case, Step
+from .recorder import Recorder
+from .target import Target
+
+
+class AgentStartError(RuntimeError):
+    """An agent that cannot start (a browser that is not installed or crashed on launch), in one line."""
+
+
+class Session(Protocol):
+    """One connection of an agent, driven step by step by the engine."""
+
+    @property
+    def ended(self) -> bool:
+        """The connection is over (closed or failed): further steps are skipped."""
+        ...
+
+    async def open(self) -> bool:
+        """The opening handshake; True when a WebSocket is open."""
+        ...
+
+    async def perform(self, step: Step) -> None: ...
+
+    async def finish(self) -> None:
+        """The closing phase: close if the case expects this side to, then wait for the peer."""
+        ...
+
+
+class Driver(Protocol):
+    """An agent: something that can open WebSockets to a target and perform a case's steps."""
+
+    name: str
+
+    @property
+    def version(self) -> str: ...
+
+    async def start(self) -> None:
+        """Get ready for sessions (launch a browser); AgentStartError with one line when it cannot."""
+        ...
+
+    async def stop(self) -> None: ...
+
+    def unsupported(self, case: Case, draft: Draft, page: str = "agent") -> str | None:
+        """Why this agent cannot express `case` in `draft` (the case is UNIMPLEMENTED), or None."""
+        ...
+
+    def session(
+        self, case: Case, draft: Draft, target: Target, recorder: Recorder, page: str = "agent"
+    ) -> AbstractAsyncContextManager[Session | None]:
+        """A connection for `case`; None (with observation.error set) when it cannot even connect."""
+        ...

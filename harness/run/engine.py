@@ -1,0 +1,219 @@
+"""The engine: run one case for one draft and one agent against one target, and judge it.
+
+A plain case is one connection of the item's agent. A scenario (a case with `actors`) opens one
+connection per actor, each with its own agent and draft (by default the item's), performs each step
+with the actor it names, and is judged actor by actor; the worst verdict is the case's.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+import traceback
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+from wire import Draft
+
+from ..cases.model import As, Case
+from .driver import Driver
+from .judge import judge, unimplemented
+from .recorder import Recorder
+from .results import Behavior, CaseResult, CloseBehavior, Observation, Verdict
+from .target import Target
+
+CEILING_MARGIN = 5.0  # seconds past a case's own timeout before the engine gives up on a driver
+
+_BEHAVIOR_RANK = [Behavior.OK, Behavior.NON_STRICT, Behavior.INFORMATIONAL, Behavior.UNIMPLEMENTED, Behavior.FAILED]
+_CLOSE_RANK = [
+    CloseBehavior.OK,
+    CloseBehavior.WRONG_CODE,
+    CloseBehavior.UNCLEAN,
+    CloseBehavior.UNIMPLEMENTED,
+    CloseBehavior.FAILED_BY_CLIENT,
+    CloseBehavior.FAILED,
+]
+
+
+@dataclass(frozen=True)
+class Item:
+    """One unit of work: a case in a draft for an agent."""
+
+    case: Case
+    draft: Draft
+    driver: Driver
+
+
+def plan(cases: Sequence[Case], drafts: Sequence[Draft], drivers: Sequence[Driver]) -> list[Item]:
+    """Every (case, draft, agent) the selection asks for, in report order."""
+    items = []
+    for case in cases:
+        for draft in drafts:
+            if draft.value not in case.drafts:
+                continue
+            for driver in drivers:
+                if case.agents is None or driver.name in case.agents:
+                    items.append(Item(case, draft, driver))
+    return items
+
+
+async def drive(driver: Driver, case: Case, draft: Draft, target: Target, recorder: Recorder) -> None:
+    """One connection through a case: open, the steps, the closing phase."""
+    async with driver.session(case, draft, target, recorder) as session:
+        if session is None or not await session.open():
+            return
+        for step in case.steps:
+            if session.ended:
+                break
+            await session.perform(step)
+        await session.finish()
+
+
+@dataclass
+class _Actor:
+    name: str
+    case: Case  # the actor's single-connection view
+    draft: Draft
+    driver: Driver
+    page: str
+    recorder: Recorder
+
+
+def _cast(item: Item, drivers: Mapping[str, Driver]) -> list[_Actor] | str:
+    """The actors of a scenario, or why one of them cannot play (UNIMPLEMENTED)."""
+    actors = []
+    for actor in item.case.actors:
+        agent = actor.agent or item.driver.name
+        driver = drivers.get(agent)
+        if driver is None:
+            return f"actor {actor.name}: the {agent} agent is not available"
+        draft = Draft.parse(actor.draft) if actor.draft else item.draft
+        view = item.case.for_actor(actor)
+        reason = driver.unsupported(view, draft, actor.page)
+        if reason:
+            return f"actor {actor.name} ({agent}, {draft.value}): {reason}"
+        actors.append(_Actor(actor.name, view, draft, driver, actor.page, Recorder()))
+    return actors
+
+
+async def play(case: Case, actors: list[_Actor], target: Target) -> None:
+    """Open every actor's connection in order, perform the steps, then close them all."""
+    async with contextlib.AsyncExitStack() as stack:
+        sessions = {}
+        for a in actors:
+            session = await stack.enter_async_context(a.driver.session(a.case, a.draft, target, a.recorder, a.page))
+            if session is None or not await session.open():
+                return
+            sessions[a.name] = session
+        for step in case.steps:
+            assert isinstance(step, As)  # the loader puts an actor on every scenario step
+            session = sessions[step.actor]
+            if not session.ended:
+                await session.perform(step.step)
+        await asyncio.gather(*(s.finish() for s in sessions.values()))
+
+
+def _worst(verdicts: list[tuple[str, Verdict]]) -> Verdict:
+    name_b, worst_b = max(verdicts, key=lambda nv: _BEHAVIOR_RANK.index(nv[1].behavior))
+    name_c, worst_c = max(verdicts, key=lambda nv: _CLOSE_RANK.index(nv[1].close))
+    return Verdict(
+        worst_b.behavior,
+        f"{name_b}: {worst_b.behavior_reason}",
+        worst_c.close,
+        f"{name_c}: {worst_c.close_reason}",
+    )
+
+
+def _merge(actors: list[_Actor]) -> Observation:
+    """One observation for the report: the first actor's, with every actor's events (tagged with the
+    actor's name, on one clock) and attachments."""
+    merged = actors[0].recorder.observation
+    start = min(a.recorder.start for a in actors)
+    events, attachments = [], {}
+    for a in actors:
+        offset = a.recorder.start - start
+        for e in a.recorder.observation.events:
+            e.data["actor"] = a.name
+            e.t = round(e.t + offset, 6)
+            events.append(e)
+        attachments.update({f"{a.name}-{n}": data for n, data in a.recorder.observation.attachments.items()})
+    merged.events = sorted(events, key=lambda e: e.t)
+    merged.attachments = attachments
+    return merged
+
+
+async def _run_scenario(item: Item, drivers: Mapping[str, Driver], target: Target) -> tuple[Observation, Verdict]:
+    cast = _cast(item, drivers)
+    if isinstance(cast, str):
+        obs = Observation(unimplemented=cast)
+        return obs, unimplemented(cast)
+    try:
+        await asyncio.wait_for(play(item.case, cast, target), item.case.timeout + CEILING_MARGIN)
+    except TimeoutError:
+        for a in cast:
+            a.recorder.observation.timed_out = True
+    verdict = _worst([(a.name, judge(a.case, a.draft, a.recorder.observation)) for a in cast])
+    return _merge(cast), verdict
+
+
+async def run_item(item: Item, target: Target, drivers: Mapping[str, Driver] | None = None) -> CaseResult:
+    """Run and judge one item. Every item ends with a verdict: a hung peer meets the ceiling.
+    `drivers` (by agent name) lets scenario actors use other agents than the item's."""
+    case, draft, driver = item.case, item.draft, item.driver
+    recorder = Recorder()
+    started, clock = time.time(), time.monotonic()
+    try:
+        if case.actors:
+            obs, verdict = await _run_scenario(item, {driver.name: driver, **(drivers or {})}, target)
+        else:
+            obs = recorder.observation
+            reason = case.unimplemented.get(draft.value) or driver.unsupported(case, draft)
+            if reason:
+                obs.unimplemented = reason
+            else:
+                await asyncio.wait_for(drive(driver, case, draft, target, recorder), case.timeout + CEILING_MARGIN)
+            verdict = judge(case, draft, obs)
+    except TimeoutError:
+        obs = recorder.observation
+        obs.timed_out = True
+        recorder.event("timeout", waiting_for="the case to end", seconds=case.timeout + CEILING_MARGIN)
+        verdict = judge(case, draft, obs)
+    except Exception as exc:  # a harness bug: keep the traceback in the report
+        obs = recorder.observation
+        obs.error = f"harness error: {type(exc).__name__}: {exc}"
+        recorder.event("error", traceback=traceback.format_exc())
+        verdict = judge(case, draft, obs)
+    return CaseResult(
+        case=case.info,
+        draft=draft.value,
+        agent=driver.name,
+        verdict=verdict,
+        started=started,
+        duration=time.monotonic() - clock,
+        observation=obs,
+        expected=case.expected_json(),
+    )
+
+
+async def run_items(
+    items: Sequence[Item],
+    target: Target,
+    jobs: int,
+    on_result: Callable[[CaseResult], Awaitable[None] | None],
+    drivers: Mapping[str, Driver] | None = None,
+) -> list[CaseResult]:
+    """Run items with at most `jobs` at once; `on_result` sees each result as it arrives."""
+    semaphore = asyncio.Semaphore(max(jobs, 1))
+    results: list[CaseResult] = []
+
+    async def one(item: Item) -> None:
+        async with semaphore:
+            result = await run_item(item, target, drivers)
+        results.append(result)
+        pending = on_result(result)
+        if pending is not None:
+            await pending
+
+    await asyncio.gather(*(one(item) for item in items))
+    return results

@@ -1,0 +1,381 @@
+"""harness.agents.python: what the raw client puts on the wire and records, against the reference server
+and deliberately broken peers."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import time
+from collections.abc import AsyncIterator
+
+import pytest
+
+from harness.agents import python as python_driver
+from harness.agents.python import PythonDriver, unsupported_in_draft
+from harness.cases.model import (
+    Case,
+    ExpectClose,
+    Handshake,
+    Payload,
+    Repeat,
+    SendClose,
+    SendFrame,
+    SendMessage,
+    SendPing,
+    SendPong,
+    Step,
+    Wait,
+)
+from harness.run.engine import drive
+from harness.run.recorder import Recorder
+from harness.run.results import WIRE_LOG_CAP, Observation
+from harness.run.target import Target
+from server.app import ReferenceServer
+from server.config import ServerConfig
+from wire import Draft, Frame, FrameParser, Kind, parse_close
+
+from .. import peers
+from ..peers import BY_SERVER, Peer, make_case
+
+RFC = Draft.RFC6455
+KEY = bytes.fromhex("01020304")
+EITHER = ExpectClose(by="either", clean=False)
+
+
+@pytest.fixture
+async def reference() -> AsyncIterator[Target]:
+    async with ReferenceServer(ServerConfig(port=0)) as server:
+        yield Target("127.0.0.1", server.port)
+
+
+async def observe(case: Case, target: Target, draft: Draft = RFC) -> Observation:
+    """What the driver records of one connection through `case`, driven by the engine's loop."""
+    recorder = Recorder()
+    await asyncio.wait_for(drive(PythonDriver(), case, draft, target, recorder), 20)  # a ceiling
+    return recorder.observation
+
+
+def sent_after_handshake(obs: Observation) -> list[bytes]:
+    """The chunks the client wrote after its handshake request (itself one chunk)."""
+    out = [c.data for c in obs.wire if c.direction == "out"]
+    assert out[0] == obs.handshake_request.encode("latin-1")
+    return out[1:]
+
+
+def client_frames(obs: Observation, draft: Draft) -> list[Frame]:
+    return FrameParser(draft, masked=True).feed(b"".join(sent_after_handshake(obs)))
+
+
+def masked(data: bytes, key: bytes = KEY) -> bytes:
+    return bytes(b ^ key[i % 4] for i, b in enumerate(data))
+
+
+def types(obs: Observation) -> list[str]:
+    return [e.type for e in obs.events]
+
+
+# --- exact bytes -------------------------------------------------------------------------------------
+
+HELLO = Payload(text="Hello")
+
+
+@pytest.mark.parametrize(
+    ("draft", "step", "expected"),
+    [
+        pytest.param(
+            RFC,
+            SendFrame("text", HELLO, mask_key=KEY, declared_length=2, chop=1),
+            b"\x81\x82" + KEY + masked(b"Hello"),
+            id="declared-shorter",
+        ),
+        pytest.param(
+            RFC,
+            SendFrame("text", HELLO, mask_key=KEY, declared_length=300, chop=1),
+            b"\x81\xfe\x01\x2c" + KEY + masked(b"Hello"),
+            id="declared-16-bit",
+        ),
+        pytest.param(
+            RFC,
+            SendFrame("binary", HELLO, fin=False, mask_key=KEY, declared_length=70000, chop=1),
+            b"\x02\xff" + (70000).to_bytes(8, "big") + KEY + masked(b"Hello"),
+            id="declared-64-bit",
+        ),
+        pytest.param(
+            RFC,
+            SendFrame("reserved:0", HELLO, rsv1=True, rsv3=True, masked=False, mask_key=KEY, chop=1),
+            b"\xd3\x05Hello",
+            id="unmasked-rsv-reserved-opcode",
+        ),
+        pytest.param(
+            Draft.HYBI_06,
+            SendFrame("text", HELLO, mask_key=KEY, declared_length=9, chop=1),
+            KEY + masked(b"\x84\x09Hello"),
+            id="hybi-06-whole-frame-mask",
+        ),
+        pytest.param(
+            Draft.HIXIE_76,
+            SendFrame(0x80, Payload(text="abc"), declared_length=10, chop=2),
+            b"\x80\x0aabc",
+            id="hixie-length-frame",
+        ),
+    ],
+)
+async def test_a_frame_reaches_the_wire_exactly_as_asked(draft: Draft, step: SendFrame, expected: bytes) -> None:
+    chop = step.chop
+    assert chop is not None
+    case = make_case(step, close=BY_SERVER, timeout=5)
+    async with Peer(peers.sink(len(expected))) as peer:
+        obs = await observe(case, peer.target, draft)
+        await peer.wait_finished()
+        (link,) = peer.links
+    pieces = sent_after_handshake(obs)[: -(-len(expected) // chop)]
+    assert b"".join(pieces) == expected
+    assert [len(p) for p in pieces] == [min(chop, len(expected) - i) for i in range(0, len(expected), chop)]
+    assert bytes(link.received[: len(expected)]) == expected  # and the peer got exactly those bytes
+
+
+async def test_a_message_step_fragments_and_chops(reference: Target) -> None:
+    case = make_case(SendMessage("text", Payload(text="Hello"), fragment_size=2, chop=3), Wait("message"))
+    obs = await observe(case, reference)
+    frames = client_frames(obs, RFC)
+    assert [(f.opcode, f.fin, f.payload) for f in frames[:3]] == [
+        (0x1, False, b"He"),
+        (0x0, False, b"ll"),
+        (0x0, True, b"o"),
+    ]
+    assert all(f.mask is not None for f in frames)
+    written = sent_after_handshake(obs)
+    assert max(len(c) for c in written[:-1]) == 3  # the last chunk is the close frame, not chopped
+    # the echo protocol echoes frame by frame: the recorded message counts them
+    (message,) = [e for e in obs.events if e.type == "message"]
+    assert (message.data["fragments"], message.data["text"]) == (3, "Hello")
+
+
+async def test_a_reassembling_echo_is_one_fragment(reference: Target) -> None:
+    case = make_case(
+        SendMessage("text", Payload(text="Hello"), fragment_size=2),
+        Wait("message"),
+        handshake=Handshake(protocols=("echo-assemble",)),
+    )
+    obs = await observe(case, reference)
+    (message,) = [e for e in obs.events if e.type == "message"]
+    assert message.data["fragments"] == 1
+
+
+async def test_ping_and_close_frames(reference: Target) -> None:
+    case = make_case(SendPing(Payload(text="abc")), Wait("pong"), SendClose(1001, Payload(text="bye")))
+    obs = await observe(case, reference)
+    ping, close = client_frames(obs, RFC)
+    assert (ping.opcode, ping.payload) == (0x9, b"abc")
+    assert parse_close(close.payload, RFC) == (1001, "bye")
+    (pong,) = [e for e in obs.events if e.type == "pong"]
+    assert pong.data["sha256"] == hashlib.sha256(b"abc").hexdigest()
+    assert (obs.closed_by, obs.local_close_code, obs.remote_close_code, obs.clean) == ("client", 1001, 1001, True)
+
+
+# --- the wire log ------------------------------------------------------------------------------------
+
+
+async def test_the_wire_log_cap_holds_with_a_1_MiB_message(reference: Target) -> None:
+    size = 1 << 20
+    data = Payload("repeat", byte=ord("a"), count=size)
+    case = make_case(SendMessage("text", data), Wait("message", timeout=15), timeout=20)
+    obs = await observe(case, reference)
+    (message,) = [e for e in obs.events if e.type == "message"]
+    assert message.data["size"] == size
+    assert message.data["sha256"] == hashlib.sha256(data.to_bytes()).hexdigest()
+    assert message.data["truncated"]
+    for direction in ("out", "in"):
+        kept = sum(len(c.data) for c in obs.wire if c.direction == direction)
+        assert kept == WIRE_LOG_CAP, direction
+        assert obs.wire_dropped[direction] > size - WIRE_LOG_CAP
+        assert obs.wire_bytes(direction) > size
+    request = len(obs.handshake_request)
+    # request, 1 MiB frame (14-byte header), close frame (8 bytes): all counted, most of it dropped
+    assert obs.wire_bytes("out") == request + 14 + size + 8
+
+
+# --- handshake ---------------------------------------------------------------------------------------
+
+
+async def test_a_handshake_override_is_sent_as_asked(reference: Target) -> None:
+    handshake = Handshake(
+        protocols=("echo",),
+        headers=(("Sec-WebSocket-Key", None), ("Host", "example.org:1")),
+        extra_headers=(("X-Twice", "1"), ("X-Twice", "2")),
+    )
+    obs = await observe(make_case(handshake=handshake), reference)
+    lines = obs.handshake_request.split("\r\n")
+    names = [line.split(":")[0].lower() for line in lines[1:] if line]
+    assert lines[0] == "GET / HTTP/1.1"
+    assert "sec-websocket-key" not in names
+    assert "sec-websocket-version" in names
+    assert "Host: example.org:1" in lines
+    assert [line for line in lines if line.startswith("X-Twice")] == ["X-Twice: 1", "X-Twice: 2"]
+    assert obs.status == 400
+    assert "rejected" in types(obs)
+    assert obs.closed_by is None  # no WebSocket, so no closing to judge
+
+
+async def test_a_version_override_is_refused_with_the_versions(reference: Target) -> None:
+    handshake = Handshake(headers=(("Sec-WebSocket-Version", "99"),), method="GET")
+    obs = await observe(make_case(handshake=handshake), reference)
+    assert "Sec-WebSocket-Version: 99" in obs.handshake_request.split("\r\n")
+    assert obs.status == 426
+    assert ("Sec-WebSocket-Version", "13, 8, 7, 6") in obs.response_headers
+
+
+async def test_a_hixie_76_key3_override(reference: Target) -> None:
+    handshake = Handshake(
+        headers=(("Sec-WebSocket-Key1", "4 @1  46546xW%0l 1 5"), ("Sec-WebSocket-Key2", "12998 5 Y3 1  .P00")),
+        key3=Payload(text="^n:ds[4U"),
+    )
+    obs = await observe(make_case(handshake=handshake), reference, Draft.HIXIE_76)
+    out = obs.wire[0]
+    assert out.direction == "out"
+    assert out.data.endswith(b"\r\n\r\n^n:ds[4U")
+    assert b"8jKS'y:G*Co,Wxa-" in b"".join(c.data for c in obs.wire if c.direction == "in")
+    assert obs.status == 101
+    assert obs.handshake_error is None
+
+
+async def test_a_wrong_accept_is_a_handshake_error() -> None:
+    async with Peer(peers.wrong_accept) as peer:
+        obs = await observe(make_case(), peer.target)
+    assert obs.status == 101
+    assert obs.handshake_error is not None
+    assert obs.handshake_error.startswith(f"Sec-WebSocket-Accept is '{peers.BAD_ACCEPT}'")
+    assert "open" not in types(obs)
+    assert len(sent_after_handshake(obs)) == 0  # not a single frame on a connection that never opened
+
+
+# --- connecting --------------------------------------------------------------------------------------
+
+
+async def test_connection_refused() -> None:
+    port = peers.closed_port()
+    obs = await observe(make_case(), Target("127.0.0.1", port))
+    assert obs.error is not None
+    assert obs.error.startswith(f"cannot connect to 127.0.0.1:{port}: ")
+    assert len(obs.error) > len(f"cannot connect to 127.0.0.1:{port}: ")
+    assert (obs.handshake_request, obs.wire, obs.events) == ("", [], [])
+
+
+async def test_a_connect_timeout_names_itself(monkeypatch: pytest.MonkeyPatch) -> None:
+    never = asyncio.Event()
+
+    async def hang(*args: object, **kwargs: object) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+        await never.wait()
+        raise AssertionError("unreachable")
+
+    monkeypatch.setattr(python_driver, "CONNECT_TIMEOUT", 0.05)
+    monkeypatch.setattr(asyncio, "open_connection", hang)
+    obs = await observe(make_case(), Target("192.0.2.1", 80))
+    assert obs.error == "cannot connect to 192.0.2.1: TimeoutError"
+
+
+# --- broken peers ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("draft", [Draft.HYBI_07, Draft.RFC6455])
+async def test_invalid_utf8_fails_the_connection_with_the_drafts_code(draft: Draft) -> None:
+    case = make_case(SendMessage("text", Payload(text="Hello")), Wait("message"))
+    async with Peer(peers.utf8_breaker) as peer:
+        obs = await observe(case, peer.target, draft)
+    assert obs.client_failure is not None
+    assert obs.client_failure.startswith("invalid UTF-8 in a text message")
+    code = draft.info.invalid_data_code
+    assert (obs.closed_by, obs.local_close_code, obs.clean) == ("client", code, False)
+    assert "message" not in types(obs)
+    message, close = client_frames(obs, draft)
+    assert message.payload == b"Hello"
+    assert (draft.info.kind(close.opcode), parse_close(close.payload, draft)[0]) == (Kind.CLOSE, code)
+
+
+@pytest.mark.parametrize("at_once", [True, False], ids=["with-the-handshake", "after-a-message"])
+async def test_after_failing_the_connection_the_client_sends_and_waits_for_nothing_more(
+    monkeypatch: pytest.MonkeyPatch, at_once: bool
+) -> None:
+    monkeypatch.setattr(python_driver, "CLOSE_TIMEOUT", 0.3)
+    case = make_case(
+        SendMessage("text", Payload(text="Hello")),
+        Wait("message", timeout=30),  # the peer's garbage fails the connection: no message can come
+        SendMessage("text", Payload(text="after")),
+        Wait(None, timeout=30),
+    )
+    async with Peer(peers.garbage_lingering(at_once=at_once)) as peer:
+        started = time.monotonic()
+        obs = await observe(case, peer.target)
+        assert time.monotonic() - started < 10  # a ceiling well below the 30 s waits
+    assert obs.client_failure is not None
+    assert obs.client_failure.startswith("reserved bits")
+    frames = client_frames(obs, RFC)
+    # the failure's close goes out at once, even when the garbage came with the handshake; nothing after it
+    expected = [Kind.CLOSE] if at_once else [Kind.TEXT, Kind.CLOSE]
+    assert [RFC.info.kind(f.opcode) for f in frames] == expected
+    assert parse_close(frames[-1].payload, RFC)[0] == 1002
+    assert (obs.closed_by, obs.clean) == ("client", False)
+
+
+async def test_a_reset_is_recorded() -> None:
+    case = make_case(SendMessage("text", Payload(text="Hello")), Wait("message"))
+    async with Peer(peers.resetter) as peer:
+        obs = await observe(case, peer.target)
+    (error,) = [e for e in obs.events if e.type == "error"]
+    assert error.data["reason"].startswith("connection reset")
+    assert (obs.closed_by, obs.clean, obs.close_frame_received) == ("server", False, False)
+    assert types(obs)[-1] == "tcp_closed"
+
+
+async def test_a_quiet_period_ends_when_the_peer_leaves() -> None:
+    async with Peer(peers.sink(0)) as peer:
+        started = time.monotonic()
+        obs = await observe(make_case(Wait(None, timeout=30), close=EITHER), peer.target)
+        assert time.monotonic() - started < 10  # a ceiling well below the 30 s quiet period
+    assert (obs.closed_by, obs.clean, obs.timed_out) == ("server", False, False)
+
+
+@pytest.mark.parametrize("draft", [Draft.HIXIE_75, Draft.HIXIE_76])
+async def test_hixie_closing(reference: Target, draft: Draft) -> None:
+    case = make_case(SendMessage("text", Payload(text="Hello")), Wait("message"))
+    obs = await observe(case, reference, draft)
+    after = b"".join(sent_after_handshake(obs))
+    assert after.startswith(b"\x00Hello\xff")
+    assert (obs.closed_by, obs.clean) == ("client", True)
+    if draft is Draft.HIXIE_75:
+        assert after == b"\x00Hello\xff"  # closing is dropping TCP: no closing frame
+        assert not obs.close_frame_received
+    else:
+        assert after == b"\x00Hello\xff\xff\x00"
+        assert obs.close_frame_received
+
+
+# --- what a draft cannot express ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("draft", "step", "reason"),
+    [
+        (Draft.HIXIE_76, SendMessage("binary", Payload(text="x")), "hixie-76 has no binary messages"),
+        (Draft.HIXIE_75, SendPing(), "hixie-75 has no ping or pong frames"),
+        (Draft.HIXIE_76, SendPong(), "hixie-76 has no ping or pong frames"),
+        (Draft.HIXIE_76, SendMessage("text", HELLO, fragment_size=2), "hixie-76 has no fragmentation"),
+        (Draft.HIXIE_76, SendClose(1000), "hixie-76 close frames carry no code"),
+        (Draft.HIXIE_75, SendClose(), "hixie-75 has no close frame"),
+        (Draft.HIXIE_75, SendFrame("binary"), "hixie-75 has no opcode binary"),
+        (Draft.RFC6455, SendFrame("reserved:10"), "rfc6455 has no opcode reserved:10"),
+        (Draft.HIXIE_75, Repeat(2, (Wait(), Repeat(1, (SendPing(),)))), "hixie-75 has no ping or pong frames"),
+    ],
+)
+def test_unsupported_in_draft(draft: Draft, step: Step, reason: str) -> None:
+    case = make_case(SendMessage("text", HELLO), step)
+    assert unsupported_in_draft(case, draft) == reason
+    assert PythonDriver().unsupported(case, draft) == reason
+    assert unsupported_in_draft(case, RFC) is None or draft is RFC
+
+
+def test_what_every_draft_can_express() -> None:
+    case = make_case(SendMessage("text", HELLO), SendFrame("text"), SendFrame(0x80), Wait("message"))
+    assert all(unsupported_in_draft(case, d) is None for d in Draft)
+    assert unsupported_in_draft(make_case(SendClose()), Draft.HIXIE_76) is None
+    assert unsupported_in_draft(make_case(SendClose(1000)), Draft.HYBI_06) is None

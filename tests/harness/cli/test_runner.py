@@ -1,0 +1,302 @@
+"""harness.cli.runner and `python -m harness`: a tiny catalogue, run end to end, exit statuses and reports."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from harness.cli import runner as cli_run
+from harness.cli.runner import EXIT_FAILED, EXIT_NO_RUN, EXIT_OK, EXIT_USAGE, RunOptions, run
+from harness.run.refserver import ServerStartError
+from wire import Draft
+
+from .. import peers
+from ..peers import Peer
+
+ROOT = Path(__file__).parents[3]
+DRAFTS = (Draft.HIXIE_76, Draft.RFC6455)
+
+ECHO = """\
+category: tiny
+defaults:
+  drafts: [hixie-76, rfc6455]
+  handshake: {protocols: [echo]}
+  timeout: 5
+cases:
+  - id: "1.1"
+    title: Echo of a text message
+    description: Send Hello.
+    expectation: The echo comes back.
+    spec: "RFC 6455 §5.6"
+    steps:
+      - send_message: {text: "Hello"}
+      - wait: {for: message}
+    expect:
+      ok: [{message: {text: "Hello"}}]
+  - id: "1.2"
+    title: Ping
+    description: Send a ping.
+    expectation: A pong with the same payload.
+    spec: "RFC 6455 §5.5.2"
+    drafts: [rfc6455]
+    steps:
+      - send_ping: "abc"
+      - wait: {for: pong}
+    expect:
+      ok: [{pong: {payload: "abc"}}]
+"""
+
+WRONG = """\
+category: tiny
+cases:
+  - id: "2.1"
+    title: An expectation that is wrong on purpose
+    description: Send Hello.
+    expectation: The echo is Goodbye (it is not).
+    spec: "RFC 6455 §5.6"
+    drafts: [rfc6455]
+    handshake: {protocols: [echo]}
+    timeout: 5
+    steps:
+      - send_message: {text: "Hello"}
+      - wait: {for: message}
+    expect:
+      ok: [{message: {text: "Goodbye"}}]
+"""
+
+BROKEN = """\
+category: tiny
+cases:
+  - id: "3.1"
+    title: t
+    description: d
+    expectation: e
+    spec: s
+    steps:
+      - send_frame: {opcode: txt}
+"""
+
+
+def catalogue(directory: Path, **files: str) -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    for name, text in files.items():
+        (directory / f"{name}.case.yaml").write_text(textwrap.dedent(text))
+    return directory
+
+
+def options(cases: Path, out: Path, target: str | None = None, drafts: tuple[Draft, ...] = DRAFTS) -> RunOptions:
+    return RunOptions(
+        catalogue=(cases,),
+        target=target,
+        drafts=drafts,
+        agents=("python",),
+        cases=(),
+        exclude=(),
+        jobs=4,
+        out=out,
+    )
+
+
+async def run_captured(opts: RunOptions) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    status = await run(opts, out, err)
+    return status, out.getvalue(), err.getvalue()
+
+
+def latest_run(out: Path) -> Path:
+    latest = out / "latest"
+    assert latest.is_symlink()
+    run_dir = latest.resolve()
+    assert run_dir.parent == out.resolve()
+    return run_dir
+
+
+def index(run_dir: Path) -> dict[str, dict[str, dict[str, dict[str, object]]]]:
+    data: dict[str, dict[str, dict[str, dict[str, object]]]] = json.loads((run_dir / "index.json").read_text())
+    return data
+
+
+# --- run() ---------------------------------------------------------------------------------------------
+
+
+async def test_all_ok_against_the_reference_server_it_starts(tmp_path: Path) -> None:
+    cases = catalogue(tmp_path / "cases", echo=ECHO)
+    status, out, err = await run_captured(options(cases, tmp_path / "reports"))
+    assert status == EXIT_OK, err
+    run_dir = latest_run(tmp_path / "reports")
+    for name in ("index.json", "junit.xml", "summary.md", "index.html", "run.json"):
+        assert (run_dir / name).is_file(), name
+    assert (run_dir / "server.log").is_file()  # the reference server's log moved into the run
+    assert not list((tmp_path / "reports").glob(".server-*.log"))
+    results = index(run_dir)["python"]
+    assert set(results) == {"hixie-76", "rfc6455"}
+    assert {case: r["behavior"] for case, r in results["rfc6455"].items()} == {"1.1": "OK", "1.2": "OK"}
+    assert {case: r["behaviorClose"] for case, r in results["rfc6455"].items()} == {"1.1": "OK", "1.2": "OK"}
+    assert list(results["hixie-76"]) == ["1.1"]
+    for result in results["rfc6455"].values():
+        assert (run_dir / str(result["reportfile"])).is_file()
+    assert f"report: {tmp_path / 'reports' / run_dir.name}/index.html" in out
+    assert "3 cases x drafts x agents: 3 OK, 0 FAILED" in out
+    assert "running 2 cases as 3 case x draft x agent items against ws://127.0.0.1:" in err
+    assert "<failure" not in (run_dir / "junit.xml").read_text()
+
+
+async def test_a_failed_case_exits_1(tmp_path: Path) -> None:
+    cases = catalogue(tmp_path / "cases", echo=ECHO, wrong=WRONG)
+    status, out, err = await run_captured(options(cases, tmp_path / "reports"))
+    assert status == EXIT_FAILED
+    run_dir = latest_run(tmp_path / "reports")
+    rfc = index(run_dir)["python"]["rfc6455"]
+    assert (rfc["2.1"]["behavior"], rfc["2.1"]["behaviorClose"]) == ("FAILED", "OK")
+    assert rfc["1.1"]["behavior"] == "OK"
+    assert "2.1 rfc6455 python: FAILED/OK expected text message of 7 bytes" in err
+    assert "1 FAILED" in out
+    junit = (run_dir / "junit.xml").read_text()
+    assert junit.count("<failure") == 1
+    assert "FAILED" in (run_dir / "summary.md").read_text()
+
+
+async def test_a_broken_case_file_exits_2_naming_file_and_line(tmp_path: Path) -> None:
+    cases = catalogue(tmp_path / "cases", echo=ECHO, broken=BROKEN)
+    out_dir = tmp_path / "reports"
+    status, out, err = await run_captured(options(cases, out_dir))
+    assert status == EXIT_USAGE
+    assert "broken.case.yaml:9:" in err
+    assert "cases[0].steps[0].send_frame.opcode" in err
+    assert out == ""
+    assert not out_dir.exists()  # nothing was run, nothing written
+
+
+async def test_no_matching_case_exits_2(tmp_path: Path) -> None:
+    cases = catalogue(tmp_path / "cases", echo=ECHO)
+    opts = options(cases, tmp_path / "reports")
+    opts = RunOptions(**{**opts.__dict__, "cases": ("9.*",)})
+    status, _, err = await run_captured(opts)
+    assert status == EXIT_USAGE
+    assert "no case matches" in err
+
+
+async def test_a_reference_server_that_cannot_start_exits_3(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    @contextlib.asynccontextmanager
+    async def broken(*args: object, **kwargs: object) -> AsyncIterator[str]:
+        raise ServerStartError("the reference server did not start: it printed b''")
+        yield "ws://unused/"  # pragma: no cover
+
+    monkeypatch.setattr(cli_run, "reference_server", broken)
+    cases = catalogue(tmp_path / "cases", echo=ECHO)
+    status, _, err = await run_captured(options(cases, tmp_path / "reports"))
+    assert status == EXIT_NO_RUN
+    assert "the reference server did not start" in err
+
+
+async def test_a_target_that_breaks_the_protocol(tmp_path: Path) -> None:
+    cases = catalogue(tmp_path / "cases", echo=ECHO)
+    async with Peer(peers.utf8_breaker) as peer:
+        opts = options(cases, tmp_path / "reports", f"ws://127.0.0.1:{peer.port}/", (Draft.RFC6455,))
+        status, _, err = await run_captured(opts)
+    assert status == EXIT_FAILED, err
+    rfc = index(latest_run(tmp_path / "reports"))["python"]["rfc6455"]
+    assert (rfc["1.1"]["behavior"], rfc["1.1"]["behaviorClose"]) == ("FAILED", "FAILED BY CLIENT")
+    assert f"against ws://127.0.0.1:{peer.port}/" in err
+
+
+async def test_a_target_nobody_listens_on(tmp_path: Path) -> None:
+    cases = catalogue(tmp_path / "cases", echo=ECHO)
+    port = peers.closed_port()
+    status, _, err = await run_captured(options(cases, tmp_path / "reports", f"ws://127.0.0.1:{port}/"))
+    assert status == EXIT_FAILED
+    assert f"cannot connect to 127.0.0.1:{port}" in err
+    hixie = index(latest_run(tmp_path / "reports"))["python"]["hixie-76"]
+    assert (hixie["1.1"]["behavior"], hixie["1.1"]["behaviorClose"]) == ("FAILED", "FAILED")
+
+
+async def test_two_runs_in_the_same_second_keep_both_reports(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    class Frozen(datetime):
+        @classmethod
+        def now(cls, tz: object = None) -> Frozen:
+            return cls(2024, 1, 2, 3, 4, 5, tzinfo=UTC)
+
+    monkeypatch.setattr(cli_run, "datetime", Frozen)
+    cases = catalogue(tmp_path / "cases", echo=ECHO)
+    port = peers.closed_port()  # quick: every item fails to connect
+    opts = options(cases, tmp_path / "reports", f"ws://127.0.0.1:{port}/")
+    assert (await run_captured(opts))[0] == EXIT_FAILED
+    first = latest_run(tmp_path / "reports")
+    assert (await run_captured(opts))[0] == EXIT_FAILED
+    second = latest_run(tmp_path / "reports")
+    assert first.name == "20240102-030405"
+    assert second != first
+    assert second.name.startswith("20240102-030405")
+    assert (first / "index.json").is_file()
+
+
+# --- the command line --------------------------------------------------------------------------------
+
+
+def harness_cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "harness", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+
+
+def test_cli_list(tmp_path: Path) -> None:
+    cases = catalogue(tmp_path / "cases", echo=ECHO, wrong=WRONG)
+    done = harness_cli("list", "--catalogue", str(cases), cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert [line.split()[0] for line in lines] == ["1.1", "1.2", "2.1"]
+    assert "Echo of a text message" in lines[0]
+    assert "[hixie-76, rfc6455]" in lines[0]
+    assert "3 cases" in done.stderr
+
+
+def test_cli_list_of_a_broken_catalogue(tmp_path: Path) -> None:
+    cases = catalogue(tmp_path / "cases", broken=BROKEN)
+    done = harness_cli("list", "--catalogue", str(cases), cwd=tmp_path)
+    assert done.returncode == EXIT_USAGE
+    assert "broken.case.yaml:9:" in done.stderr
+
+
+def test_cli_run_help_documents_the_exit_statuses() -> None:
+    done = harness_cli("run", "--help")
+    assert done.returncode == 0, done.stderr
+    for option in ("--target", "--drafts", "--agents", "--catalogue", "--jobs", "--out"):
+        assert option in done.stdout
+    for line in ("0    nothing FAILED", "1    at least one", "2    bad options or case files"):
+        assert line in done.stdout
+
+
+def test_cli_run_against_a_closed_port(tmp_path: Path) -> None:
+    cases = catalogue(tmp_path / "cases", echo=ECHO)
+    port = peers.closed_port()
+    target = f"ws://127.0.0.1:{port}/"
+    args = ("run", "--catalogue", str(cases), "--target", target, "--drafts", "rfc6455", "--out", "out")
+    done = harness_cli(*args, cwd=tmp_path)
+    assert done.returncode == EXIT_FAILED, done.stderr
+    assert "2 FAILED" in done.stdout
+    assert (tmp_path / "out" / "latest" / "index.json").is_file()
+
+
+def test_cli_rejects_bad_options(tmp_path: Path) -> None:
+    done = harness_cli("run", "--drafts", "hybi-99", cwd=tmp_path)
+    assert done.returncode == EXIT_USAGE
+    assert "unknown draft 'hybi-99'" in done.stderr
+    done = harness_cli("run", "--jobs", "0", "--catalogue", str(catalogue(tmp_path / "c", echo=ECHO)), cwd=tmp_path)
+    assert done.returncode == EXIT_USAGE
+    assert "--jobs must be at least 1" in done.stderr
