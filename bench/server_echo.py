@@ -42,12 +42,13 @@ from wire import (
     ClientHandshake,
     CloseReceived,
     Connection,
+    ConnectionClosed,
     Draft,
+    HandshakeInvalid,
+    HandshakeRejected,
     ProtocolFailure,
-    Side,
+    State,
     TextMessage,
-    find_head_end,
-    parse_response,
 )
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -157,27 +158,20 @@ def aiohttp_echo() -> contextlib.AbstractAsyncContextManager[Server]:
 class Client:
     """An RFC 6455 client: harness.wire framing (masked, strict) over asyncio streams."""
 
-    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, conn: Connection) -> None:
         self.reader = reader
         self.writer = writer
-        self.conn = Connection(Draft.RFC6455, Side.CLIENT)
+        self.conn = conn
         self.messages: list[str | bytes] = []
 
     @classmethod
     async def open(cls, port: int, protocols: tuple[str, ...]) -> Client:
         reader, writer = await asyncio.open_connection(HOST, port)
-        hs = ClientHandshake.build(Draft.RFC6455, f"{HOST}:{port}", protocols=protocols)
-        writer.write(hs.to_bytes())
-        buffer = b""
-        while (end := find_head_end(buffer)) is None:
-            data = await reader.read(READ_SIZE)
-            if not data:
-                raise ConnectionError("the server closed during the handshake")
-            buffer += data
-        hs.check(parse_response(buffer[:end]))
-        client = cls(reader, writer)
-        if buffer[end:]:
-            client.feed(buffer[end:])
+        conn = Connection.client(ClientHandshake.build(Draft.RFC6455, f"{HOST}:{port}", protocols=protocols))
+        client = cls(reader, writer, conn)
+        await client.flush()
+        while conn.state is State.CONNECTING:
+            client.feed(await reader.read(READ_SIZE))
         return client
 
     def feed(self, data: bytes) -> None:
@@ -185,8 +179,10 @@ class Client:
         for event in self.conn.events():
             if isinstance(event, TextMessage | BinaryMessage):
                 self.messages.append(event.data)
-            elif isinstance(event, ProtocolFailure | CloseReceived):
+            elif isinstance(event, ProtocolFailure | CloseReceived | ConnectionClosed | HandshakeRejected):
                 raise ConnectionError(f"the server failed or closed the connection: {event}")
+            elif isinstance(event, HandshakeInvalid):
+                raise ConnectionError(f"invalid handshake answer: {event.reason}")
 
     async def flush(self) -> None:
         data = self.conn.data_to_send()

@@ -10,7 +10,7 @@ from typing import Any
 from aiohttp import web
 from aiohttp.web_protocol import RequestHandler
 
-from wire import HttpError, Rejection, find_head_end, is_upgrade
+from wire import HeadReader, HttpError, Rejection, is_upgrade
 
 from .config import ServerConfig
 from .docroot import DOCROOT_KEY, add_docroot_routes, serve_docroot
@@ -54,7 +54,7 @@ class HeadGuard(asyncio.Protocol):
     def __init__(self, inner: RequestHandler, config: ServerConfig) -> None:
         self.inner = inner
         self.config = config
-        self.head = bytearray()
+        self.head = HeadReader(config.max_head)
         self.guarding = True
         self.transport: asyncio.Transport | None = None
         self.timer: asyncio.TimerHandle | None = None
@@ -78,19 +78,17 @@ class HeadGuard(asyncio.Protocol):
         if not self.guarding:
             self.inner.data_received(data)
             return
-        self.head += data
         try:
-            end = find_head_end(self.head, self.config.max_head)
+            parts = self.head.feed(data)
         except HttpError as exc:
             self._refuse(exc.status, exc.reason)
             return
-        if end is None:
+        if parts is None:
             return
         self.guarding = False
         if self.timer is not None:
             self.timer.cancel()
-        head, rest = bytes(self.head[:end]), bytes(self.head[end:])
-        self.head = bytearray()
+        head, rest = parts
         self.inner.data_received(hide_hixie76(head) + rest)
 
     def eof_received(self) -> None:

@@ -121,7 +121,7 @@ class EchoBroadcast(Behavior):
     async def _broadcast(self, session: Session, event: TextMessage | BinaryMessage) -> None:
         for peer in session.registry.peers(lambda s: isinstance(s.behavior, EchoBroadcast)):
             conn = peer.conn
-            if conn is None or conn.close_sent or conn.state is State.FAILED:
+            if conn is None or conn.close_sent is not None or conn.state is State.FAILED:
                 continue  # a peer whose close arrived may still get what came before it
             try:
                 if isinstance(event, TextMessage):

@@ -18,7 +18,19 @@ from typing import Any, cast
 
 from aiohttp import web
 
-from wire import Connection, ConnectionClosed, Event, Headers, Rejection, Request, Side, State, accept, key3_size
+from wire import (
+    Connection,
+    ConnectionClosed,
+    Draft,
+    Event,
+    Headers,
+    Rejection,
+    Request,
+    Side,
+    State,
+    accept,
+    detect_draft,
+)
 
 from .config import ServerConfig
 from .protocols import Behavior, select_protocol
@@ -169,7 +181,7 @@ class Session:
     def start_close(self, code: int | None) -> None:
         """Start the closing handshake (any side may call it, at most once per connection)."""
         conn = self.conn
-        if conn is None or conn.close_sent or conn.state is State.FAILED:
+        if conn is None or conn.close_sent is not None or conn.state is State.FAILED:
             return
         conn.send_close(code)
         self._closing_deadline = time.monotonic() + self.config.close_timeout
@@ -204,7 +216,7 @@ class Session:
     async def _serve(self) -> None:
         request = wire_request(self.request)
         pending = b""
-        needed = key3_size(request)
+        needed = 8 if detect_draft(request) is Draft.HIXIE_76 else 0
         while len(pending) < needed:
             data = await self._read(self.config.handshake_timeout)
             if not data:
@@ -275,7 +287,7 @@ class Session:
             if verbose:
                 log.info("%s %s: %s", self.peer, conn.draft.value, _describe(event))
             # after our own close frame, data is read and discarded (RFC 6455 §5.5.1: no data after a close)
-            if not conn.close_sent and not isinstance(event, ConnectionClosed):
+            if conn.close_sent is None and not isinstance(event, ConnectionClosed):
                 waiting = behavior.on_event(self, event)
                 if waiting is not None:
                     await waiting
@@ -284,7 +296,11 @@ class Session:
     def _log_line(self, seconds: float) -> None:
         conn = self.conn
         draft = conn.draft.value if conn else "-"
-        codes = f"close sent={conn.sent_code} received={conn.received_code}" if conn else f"rejected: {self.rejection}"
+        if conn is None:
+            codes = f"rejected: {self.rejection}"
+        else:
+            sent, received = conn.close_sent, conn.close_received
+            codes = f"close sent={sent and sent.code} received={received and received.code}"
         log.info(
             "%s draft=%s protocol=%s %s in=%d out=%d %.1fs",
             self.peer,

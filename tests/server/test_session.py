@@ -15,6 +15,7 @@ from server.session import _HIGH_WATER, _Feed
 from wire import (
     SUPPORTED_VERSIONS,
     ClientHandshake,
+    Close,
     CloseReceived,
     ConnectionClosed,
     Draft,
@@ -161,7 +162,7 @@ async def test_traffic_is_not_idle() -> None:
             await idle.abort()
         await busy.send_text("still open")
         assert await busy.message() == "still open"
-        assert await busy.close() == CloseReceived(1000, "", b"\x03\xe8")
+        assert await busy.close() == CloseReceived(Close(1000), b"\x03\xe8")
 
 
 async def test_idle_counts_traffic_either_way() -> None:
@@ -231,7 +232,7 @@ async def test_max_message_hixie() -> None:
         await client.send_text("x" * 100)
         assert await client.message() == "x" * 100
         await client.send_text("x" * 101)
-        assert await client.tcp_closed() == [CloseReceived(None, ""), ConnectionClosed(clean=True)]
+        assert await client.tcp_closed() == [CloseReceived(Close()), ConnectionClosed(clean=True)]
 
 
 async def test_invalid_utf8_fails_with_1007(server: ReferenceServer) -> None:
@@ -318,7 +319,7 @@ async def test_verbose_logs_events(caplog: pytest.LogCaptureFixture) -> None:
         assert await client.next_event() == TextMessage("verbose")
         await client.close()
     messages = [r.getMessage() for r in caplog.records if r.name == "server"]
-    assert any("hybi-07: TextMessage(data='verbose')" in m for m in messages), messages
+    assert any("hybi-07: TextMessage(data='verbose', frames=1)" in m for m in messages), messages
 
 
 # --- the byte feed --------------------------------------------------------------------------------
@@ -402,7 +403,7 @@ async def test_large_messages_echo_whole(protocol: str, size: int) -> None:
         text = ("κόσμε €𝄞 " * (size // 16))[: size // 2]
         await client.send_text(text)
         assert await client.message() == text
-        assert await client.close() == CloseReceived(1000, "", b"\x03\xe8")
+        assert await client.close() == CloseReceived(Close(1000), b"\x03\xe8")
 
 
 @pytest.mark.parametrize("draft", [Draft.RFC6455, Draft.HIXIE_76], ids=draft_id)
