@@ -218,6 +218,12 @@ class Connection:
     def info(self) -> DraftInfo:
         return self.draft.info
 
+    @property
+    def head_read(self) -> bool:
+        """Whether the opening handshake's HTTP head has come whole (hixie-76's key3, or its answer, may
+        still be due); True once the handshake is over."""
+        return self._opening is None or self._opening.head_read
+
     def _advance(self, step: Step) -> None:
         self.state = advance(self.state, step)
 

@@ -28,6 +28,10 @@ class _Opening(abc.ABC):
         self._head = b""
         self.rest = b""  # bytes after the head (and what ends the handshake): not the handshake's
 
+    @property
+    def head_read(self) -> bool:
+        return self._reader is None
+
     def feed(self, data: bytes) -> HandshakeEvent | None:
         reader = self._reader
         if reader is None:  # the head came: the handshake's last bytes (key3, the answer) may be pending

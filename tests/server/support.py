@@ -217,7 +217,7 @@ async def connect(
 ) -> Client:
     """Open a WebSocket of `draft`, offering `protocols`. hixie-76's key3 goes in `key3_writes` separate
     TCP writes after the head (1: with the head; 8: byte by byte); `after_write(n)` is awaited after the
-    head and after each piece, with n the key3 bytes written so far (to wait until the server read them)."""
+    head and after each piece, with n the bytes written so far (to wait until the server read them)."""
     reader, writer = await open_raw(port)
     hs = ClientHandshake.build(draft, f"{HOST}:{port}", path, origin=f"http://{HOST}:{port}", protocols=protocols)
     conn = Connection.client(hs, assemble=assemble, frames=frames)
@@ -227,13 +227,13 @@ async def connect(
         writer.write(request[:head])
         await writer.drain()
         if after_write is not None:
-            await after_write(0)
+            await after_write(head)
         step = -(-len(hs.key3) // key3_writes)
         for i in range(0, len(hs.key3), step):
             writer.write(hs.key3[i : i + step])
             await writer.drain()
             if after_write is not None:
-                await after_write(min(i + step, len(hs.key3)))
+                await after_write(head + min(i + step, len(hs.key3)))
     else:
         writer.write(request)
         await writer.drain()
