@@ -340,7 +340,8 @@ class Registry:
             if conn.state is State.CONNECTING or conn.state is State.CLOSED:
                 session._transport().close()  # a handshake, a rejection lingering, or hixie-75 (no closing handshake)
         try:
-            await asyncio.wait_for(self._empty.wait(), timeout)
+            async with asyncio.timeout(timeout):
+                await self._empty.wait()
         except TimeoutError:
             for session in list(self.sessions):
                 session._transport().close()

@@ -27,7 +27,9 @@ async def connect_all(opts: Options, out: Output, stop: asyncio.Event) -> list[C
     clients = [r for r in results if isinstance(r, Client)]
     failures = [r for r in results if not isinstance(r, Client)]
     if failures:
-        await asyncio.gather(*(c.close() for c in clients))
+        async with asyncio.TaskGroup() as closings:
+            for client in clients:
+                closings.create_task(client.close())
         raise failures[0]
     return clients
 
