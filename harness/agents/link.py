@@ -10,7 +10,6 @@ is moot. Either side: the Connection says which (Connection.client, or a server'
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import Callable
 
 from wire import Connection, Event, State
@@ -21,6 +20,7 @@ OnError = Callable[[str], None]  # a transport error, in one line
 
 SLICE = 1 << 16  # large writes go out this much at a time, so that they can stop between slices
 CONNECT_TIMEOUT = 5.0
+CLOSE_CEILING = 3.0  # seconds a closing transport may take to hand the peer what it still holds
 
 
 def _ignore(*_: object) -> None:
@@ -94,6 +94,8 @@ class Link(asyncio.Protocol):
         if events:
             self.on_events(events)
         self.flush()
+        if self.over:
+            self._wake()  # a write waiting for room stops: what it has left is moot
 
     # --- sending ---------------------------------------------------------------------------------------
 
@@ -135,19 +137,29 @@ class Link(asyncio.Protocol):
             await self.drain()
 
     async def drain(self) -> None:
-        """Wait while the transport holds more than its high-water mark (and the connection lives)."""
-        while self._paused and not self.ended and self.transport is not None and not self.transport.is_closing():
+        """Wait while the transport holds more than its high-water mark, until the connection is over."""
+        while self._paused and not self.over:
             self._drained = asyncio.get_running_loop().create_future()
             await self._drained
 
     async def aclose(self) -> None:
-        """Close the transport (what it holds is still sent) and wait until it is gone. The owner hears
-        nothing more: the end of TCP that this close makes is not the peer's doing."""
+        """Close the transport and wait until it is gone. What it still holds is sent first, unless the
+        peer has ended TCP (it reads no more: dropped) or does not read it within CLOSE_CEILING seconds.
+        The owner hears nothing more: the end of TCP that this close makes is not the peer's doing."""
         self.on_events, self.on_wire, self.on_error = _ignore, _ignore, _ignore
-        if self.transport is not None:
-            self.transport.close()
-            with contextlib.suppress(ConnectionError):
-                await self.closed
+        transport = self.transport
+        if transport is None:
+            return
+        if self.ended and transport.get_write_buffer_size():
+            transport.abort()
+        else:
+            transport.close()
+        try:
+            async with asyncio.timeout(CLOSE_CEILING):
+                await asyncio.shield(self.closed)
+        except TimeoutError:
+            transport.abort()
+            await self.closed
 
 
 async def connect(host: str, port: int, link: Callable[[], Link], timeout: float | None = None) -> Link:

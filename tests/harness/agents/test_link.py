@@ -209,3 +209,27 @@ async def test_connect_refused() -> None:
             peers.closed_port(),
             lambda: Link(Connection.client(ClientHandshake.build(Draft.RFC6455, "h")), lambda _: None),
         )
+
+
+async def test_closing_drops_what_a_gone_peer_will_not_read() -> None:
+    """The peer closed and reads nothing more: closing our side does not wait for it to read."""
+    done = asyncio.Event()
+
+    async def handle(link: peers.Link) -> None:
+        conn = await link.handshake()
+        link.writer.transport.pause_reading()  # reads nothing more: what the client writes piles up
+        conn.send_close(1009)
+        link.flush()
+        link.writer.write_eof()
+        await done.wait()
+
+    async with linked(handle) as (link, seen, _):
+        await seen.until(lambda: link.ended)
+        link.conn.send_frame(Frame(0x2, bytes(8 * 2**20)))
+        link.flush()  # past the end of TCP: the bytes stay in the transport's buffer
+        assert link.transport is not None and link.transport.get_write_buffer_size() > 0
+        try:
+            async with asyncio.timeout(1.0):  # a ceiling: without the drop, closing waits for the peer
+                await link.aclose()
+        finally:
+            done.set()
