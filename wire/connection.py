@@ -36,14 +36,14 @@ from .events import (
     TextMessage,
     new_fragment,
 )
-from .frames import MAX_CONTROL_PAYLOAD, Frame, FrameParser, encode_parts
+from .frames import MAX_CONTROL_PAYLOAD, Frame, FrameParser
 from .handshake import Accepted, ClientHandshake, Rejection, ServerAccept
 from .handshake import accept as accept_request
 from .http import MAX_HEAD, Response
-from .messages import message_frames
 from .opening import ClientOpening, ServerOpening
+from .sending import Sender, lenient_close
 from .state import State, Step, advance
-from .validation import Utf8Validator, check_frame, close_payload, is_hixie_close, parse_close
+from .validation import Utf8Validator, check_frame, is_hixie_close, parse_close
 
 # Members read on every frame, bound once: reading one off its Enum class costs some 60 ns in 3.11.
 _TEXT, _BINARY, _CONTINUATION = Kind.TEXT, Kind.BINARY, Kind.CONTINUATION
@@ -59,10 +59,6 @@ class Side(enum.Enum):
 
 DEFAULT_MAX_MESSAGE = 16 * 2**20 + 1024
 
-# Outgoing payloads from this size are kept as chunks of their own (not joined with their header):
-# chunks_to_send() hands them over without a copy.
-_SEPARATE_FROM = 1 << 16
-
 
 class Options(TypedDict, total=False):
     """The framing options of a Connection (see its __init__)."""
@@ -77,7 +73,7 @@ class Options(TypedDict, total=False):
     mask_source: Callable[[int], bytes]
 
 
-class Connection:
+class Connection(Sender):
     # slots: one object per connection, whose attributes the per-frame paths read (and past 30 attributes
     # an instance __dict__ stops sharing its keys and costs some 1.3 KiB per connection)
     __slots__ = (
@@ -95,11 +91,8 @@ class Connection:
         "_max_frame_size",
         "_message",
         "_opening",
-        "_out",
-        "_out_large",
         "_parser",
         "_parts",
-        "_pending_close",
         "_request",
         "_secure",
         "_size",
@@ -110,7 +103,6 @@ class Connection:
         "auto_close",
         "auto_pong",
         "close_received",
-        "close_sent",
         "frames",
         "max_message_size",
         "side",
@@ -153,20 +145,15 @@ class Connection:
         self._request: HandshakeRequest | None = None  # server: the request to answer
         self._secure = False  # server: the Location scheme of hixie answers (wss)
         self.accepted: Accepted | None = None  # what the opening handshake agreed on (when this side did it)
+        super().__init__()
         self.state = State.CONNECTING if opening is not None else State.OPEN
-        self._out: list[bytes] = []
-        self._out_large = False  # _out holds a payload of _SEPARATE_FROM bytes or more
         self._events: list[Event] = []
-        self.close_sent: Close | None = None  # the close this side sent (hixie-75: decided on)
         self.close_received: Close | None = None
         self._message: Kind | None = None  # kind of the message in progress
         self._count = 0  # its frames so far
         self._parts: list[bytes] = []
         self._size = 0
         self._utf8: Utf8Validator | None = None
-        # a close frame to send in the next data_to_send(), after whatever the caller sends in response to
-        # the events before it: the answer to the peer's close (auto_close), or a failure's close
-        self._pending_close: tuple[int | None] | None = None
         self._draft: Draft | None = None
         self._info: DraftInfo | None = None
         self._parser: FrameParser | None = None
@@ -376,7 +363,7 @@ class Connection:
         if kind is _TEXT or kind is _BINARY or kind is _CONTINUATION:
             self._receive_data_frame(kind, frame, payload, fin)
         elif kind is _CLOSE:
-            code, reason = parse_close(payload, self.draft) if self.strict else _lenient_close(payload)
+            code, reason = parse_close(payload, self.draft) if self.strict else lenient_close(payload)
             self._closed_by_peer(Close(code, reason), payload)
         elif kind is _PING:
             self._events.append(Ping(payload))
@@ -464,131 +451,6 @@ class Connection:
             self._pending_close = (code,)
         self._advance(Step.FAILED)
 
-    # --- sending -------------------------------------------------------------------------------------
-
-    def data_to_send(self) -> bytes:
-        """Bytes to write to the transport, once."""
-        return b"".join(self.chunks_to_send())
-
-    def chunks_to_send(self) -> list[bytes]:
-        """What data_to_send() would return, as chunks to write in order (a transport's writes, or
-        writelines): small frames joined, and every payload of 64 KiB or more a chunk of its own, not
-        copied after its header. Empty when there is nothing to send."""
-        if self._pending_close is not None:
-            (code,) = self._pending_close
-            self._pending_close = None
-            if self.close_sent is None:
-                self.send_close(code)
-        out = self._out
-        if not out:
-            return []
-        self._out = []
-        if not self._out_large:
-            return [out[0] if len(out) == 1 else b"".join(out)]
-        self._out_large = False
-        chunks: list[bytes] = []
-        run: list[bytes] = []
-        for chunk in out:
-            if len(chunk) < _SEPARATE_FROM:
-                run.append(chunk)
-                continue
-            if run:
-                chunks.append(b"".join(run))
-                run = []
-            chunks.append(chunk)
-        if run:
-            chunks.append(b"".join(run))
-        return chunks
-
-    def send_frame(self, frame: Frame, *, declared_length: int | None = None) -> None:
-        """Write `frame` exactly as given (a client masks it with a random key unless it has one)."""
-        if frame.mask is None and self._client_masks:
-            opcode, payload, fin, rsv1, rsv2, rsv3, _ = frame
-            frame = Frame(opcode, payload, fin, rsv1, rsv2, rsv3, self._mask_source(4))
-        self._write_frame(frame, declared_length)
-
-    def send_frame_unmasked(self, frame: Frame, *, declared_length: int | None = None) -> None:
-        """Write `frame` without the client's automatic masking (to send an unmasked client frame).
-        A close frame, however malformed, still counts as this side's close."""
-        self._write_frame(frame, declared_length)
-
-    def _write_frame(self, frame: Frame, declared_length: int | None) -> None:
-        if self._draft is None:
-            raise LocalProtocolError("no frames before the draft is known")
-        head, rest = encode_parts(frame, self._family, declared_length=declared_length)
-        if len(rest) < _SEPARATE_FROM:
-            self._out.append(head + rest)
-        else:
-            self._out += (head, rest)
-            self._out_large = True
-        if frame.opcode != self._close_opcode or self.close_sent is not None:
-            return
-        # a close frame: any frame with the close opcode (hixie-76: FF with an empty payload, its sentinel)
-        if self._close_opcode != HIXIE_CLOSE:
-            self.close_sent = Close(*_lenient_close(frame.payload))
-        elif not frame.payload:
-            self.close_sent = Close()
-        else:
-            return
-        self._advance(Step.CLOSE_SENT)
-
-    def send_raw(self, data: bytes) -> None:
-        """Write `data` as it is, in any state (garbage instead of a handshake answer, a frame's bytes)."""
-        self._out.append(data)
-
-    def _check_open(self, what: str) -> None:
-        if self._opening is not None:  # still CONNECTING, or the handshake ended with no WebSocket
-            raise LocalProtocolError(f"cannot send {what}: the opening handshake did not open a WebSocket")
-        if self.close_sent is not None:
-            raise LocalProtocolError(f"cannot send {what} after the connection started closing")
-
-    def send_message(self, kind: Kind, data: bytes, *, fragment_size: int | None = None) -> None:
-        """Send a TEXT or BINARY message, split into frames of `fragment_size` bytes when given."""
-        self._check_open(kind.value)
-        info = self.info
-        if info.family is _HIXIE and kind is not _TEXT:
-            raise LocalProtocolError(f"{self.draft.value} has no binary messages")
-        if not fragment_size or fragment_size >= len(data):
-            self.send_frame(Frame(info.opcode(kind), data))  # the common case, without the list
-            return
-        for frame in message_frames(info, kind, data, fragment_size):
-            self.send_frame(frame)
-
-    def send_text(self, text: str, *, fragment_size: int | None = None) -> None:
-        self.send_message(_TEXT, text.encode("utf-8"), fragment_size=fragment_size)
-
-    def send_binary(self, data: bytes, *, fragment_size: int | None = None) -> None:
-        self.send_message(_BINARY, data, fragment_size=fragment_size)
-
-    def _send_control(self, kind: Kind, payload: bytes) -> None:
-        if not self.info.has_ping:
-            raise LocalProtocolError(f"{self.draft.value} has no {kind.value} frames")
-        self.send_frame(Frame(self.info.opcode(kind), payload))
-
-    def send_ping(self, payload: bytes = b"") -> None:
-        self._check_open("ping")
-        self._send_control(_PING, payload)
-
-    def send_pong(self, payload: bytes = b"") -> None:
-        self._check_open("pong")
-        self._send_control(_PONG, payload)
-
-    def send_close(self, code: int | None = None, reason: str | bytes = b"") -> None:
-        """Start (or answer) the closing handshake. hixie-75 has none: closing is ending the transport,
-        so the state just becomes CLOSED."""
-        if self._opening is not None:
-            raise LocalProtocolError("cannot close: the opening handshake did not open a WebSocket")
-        if self.close_sent is not None:
-            raise LocalProtocolError("close already sent")
-        closing = self.info.closing
-        if closing is Closing.SENTINEL:
-            self.send_frame(Frame(HIXIE_CLOSE, b""))
-        elif closing is Closing.CLOSE_FRAME:
-            self.send_frame(Frame(self.info.opcode(_CLOSE), close_payload(code, reason)))
-        else:
-            self.close_sent = Close()
-            self._advance(Step.ENDED)
-
 
 _OPCODE_FACTS: dict[Draft, tuple[dict[int, Kind], frozenset[int]]] = {}
 
@@ -601,9 +463,3 @@ def _opcode_facts(draft: Draft) -> tuple[dict[int, Kind], frozenset[int]]:
         kinds = dict(draft.info.kinds)
         facts = _OPCODE_FACTS[draft] = (kinds, frozenset(op for op, kind in kinds.items() if kind.is_control))
     return facts
-
-
-def _lenient_close(payload: bytes) -> tuple[int | None, str]:
-    if len(payload) < 2:
-        return None, ""
-    return close_code(int.from_bytes(payload[:2], "big")), payload[2:].decode("utf-8", "replace")
