@@ -14,12 +14,13 @@ import hashlib
 import json
 import re
 import statistics
-from collections.abc import Mapping, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 Key = tuple[str, str, str]  # (case id, draft, agent)
+K = TypeVar("K", bound=Hashable)  # what is dealt: harness items here, interop's servers and clients there
 
 _SHARD = re.compile(r"^\s*(\d+)\s*/\s*(\d+)\s*$")
 
@@ -64,14 +65,14 @@ def read_durations(path: Path) -> dict[Key, int]:
     return durations
 
 
-def weights(keys: Sequence[Key], durations: Mapping[Key, int]) -> list[int]:
+def weights(keys: Sequence[K], durations: Mapping[K, int]) -> list[int]:
     """Expected milliseconds per item: recorded, else the median of the recorded ones (1 when none are)."""
     known = [durations[k] for k in keys if k in durations]
     default = int(statistics.median(known)) if known else 1
     return [durations.get(k, default) for k in keys]
 
 
-def partition(keys: Sequence[Key], count: int, durations: Mapping[Key, int]) -> list[list[Key]]:
+def partition(keys: Sequence[K], count: int, durations: Mapping[K, int]) -> list[list[K]]:
     """The items of each of `count` shards, each list in the order of `keys`."""
     w = weights(keys, durations)
     order = sorted(range(len(keys)), key=lambda i: (-w[i], i))
@@ -84,7 +85,7 @@ def partition(keys: Sequence[Key], count: int, durations: Mapping[Key, int]) -> 
     return [[k for i, k in enumerate(keys) if owner[i] == s] for s in range(count)]
 
 
-def fingerprint(keys: Sequence[Key], count: int, durations: Mapping[Key, int]) -> str:
+def fingerprint(keys: Sequence[K], count: int, durations: Mapping[K, int]) -> str:
     """What decides the partition, hashed: shards of one run must agree on it."""
     payload = json.dumps([count, list(zip(keys, weights(keys, durations), strict=True))], separators=(",", ":"))
     return hashlib.sha256(payload.encode()).hexdigest()[:16]
