@@ -32,7 +32,7 @@ from .shard import Key, Shard, catalogue_fingerprint, fingerprint, partition, re
 EXIT_OK = 0  # nothing FAILED
 EXIT_FAILED = 1  # at least one case x draft x agent FAILED
 EXIT_USAGE = 2  # bad options or case files; nothing was run
-EXIT_NO_RUN = 3  # the run could not start (reference server, browser for a browser-only run)
+EXIT_NO_RUN = 3  # the run could not start (reference server, agents) or was stopped (a target that does not answer)
 EXIT_INTERRUPTED = 130
 
 
