@@ -122,12 +122,12 @@ def merged_info(runs: Sequence[Run]) -> RunInfo:
     for r in runs:
         for name, version in r.info.agents.items():
             agents.setdefault(name, version)
-    targets = list(dict.fromkeys(r.info.target for r in runs))
+    targets = ", ".join(dict.fromkeys(r.info.target for r in runs))
     first = runs[0].info
     return RunInfo(
         run_id="merged-" + datetime.now(UTC).strftime("%Y%m%d-%H%M%S"),
         started=min(r.info.started for r in runs),
-        target=", ".join(targets),
+        target=f"the reference server, started by each run: {targets}" if first.reference else targets,
         drafts=tuple(drafts),
         agents=agents,
         case_count=sum(r.info.case_count for r in runs),

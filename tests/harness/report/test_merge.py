@@ -123,7 +123,7 @@ def test_whole_runs_of_other_drafts_merge(tmp_path: Path) -> None:
     assert (summary.total, incomplete) == (2, [])
     run = json.loads((tmp_path / "merged" / "run.json").read_text())
     assert run["drafts"] == ["hixie-76", "rfc6455"]
-    assert run["target"] == "ws://127.0.0.1:9001/, ws://127.0.0.1:9002/"
+    assert run["target"] == "the reference server, started by each run: ws://127.0.0.1:9001/, ws://127.0.0.1:9002/"
 
 
 def test_what_is_not_a_run_is_refused(tmp_path: Path) -> None:
