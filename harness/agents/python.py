@@ -1,8 +1,13 @@
-"""The raw Python client: asyncio + wire, able to send anything a case asks for."""
+"""The raw Python agent: wire on an asyncio transport, able to send anything a case asks for.
+
+A `RawSession` performs a case's steps on one wire Connection and records what happens. Its side is
+the Connection's: the opening handshake differs (today the agent is a client: `PythonDriver` opens the
+connection and sends a ClientHandshake built from the case), while sending steps, recording and the
+closing phase are the same for either side.
+"""
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import platform
 from collections.abc import AsyncIterator
@@ -16,8 +21,10 @@ from wire import (
     ConnectionClosed,
     Draft,
     Event,
-    Fragment,
     Frame,
+    HandshakeAccepted,
+    HandshakeInvalid,
+    HandshakeRejected,
     Ignored,
     Kind,
     Ping,
@@ -45,9 +52,8 @@ from ..cases.model import (
 )
 from ..run.recorder import Recorder, payload_summary
 from ..run.target import Target
-from .client import READ_SIZE, open_handshake
+from .link import Link, connect
 
-CONNECT_TIMEOUT = 5.0
 CLOSE_TIMEOUT = 3.0  # how long to wait for the peer's part of a closing handshake
 
 
@@ -78,6 +84,24 @@ def unsupported(case: Case, draft: Draft, page: str = "agent") -> str | None:
     return unsupported_in_draft(case, draft)
 
 
+def client_handshake(case: Case, draft: Draft, target: Target) -> ClientHandshake:
+    """The request a case asks for (any header overridden or removed, hixie-76's key3 replaced)."""
+    h = case.handshake
+    return ClientHandshake.build(
+        draft,
+        target.authority,
+        h.path or target.path,
+        origin=h.origin,
+        protocols=h.protocols,
+        extensions=h.extensions,
+        overrides=dict(h.headers),
+        extra_headers=h.extra_headers,
+        key3=h.key3.to_bytes() if h.key3 is not None else None,
+        method=h.method,
+        version=h.http_version,
+    )
+
+
 class PythonDriver:
     name = "python"
 
@@ -97,280 +121,212 @@ class PythonDriver:
     @contextlib.asynccontextmanager
     async def session(
         self, case: Case, draft: Draft, target: Target, recorder: Recorder, page: str = "agent"
-    ) -> AsyncIterator[_Session | None]:
+    ) -> AsyncIterator[RawSession | None]:
+        hs = client_handshake(case, draft, target)
+        session = RawSession(case, Connection.client(hs), recorder)
         try:
-            reader, writer = await asyncio.wait_for(asyncio.open_connection(target.host, target.port), CONNECT_TIMEOUT)
+            session.link = await connect(target.host, target.port, session.make_link)
         except (OSError, TimeoutError) as exc:
             recorder.observation.error = f"cannot connect to {target.authority}: {str(exc) or type(exc).__name__}"
             yield None
             return
-        session = _Session(case, draft, target, recorder, reader, writer)
+        recorder.observation.handshake_request = hs.to_bytes().decode("latin-1")
         try:
             yield session
         finally:
             await session.stop()
-            writer.close()
-            with contextlib.suppress(OSError, ConnectionError):
-                await writer.wait_closed()
 
 
-class _Session:
-    def __init__(
-        self,
-        case: Case,
-        draft: Draft,
-        target: Target,
-        recorder: Recorder,
-        reader: asyncio.StreamReader,
-        writer: asyncio.StreamWriter,
-    ) -> None:
+class RawSession:
+    """One connection through a case: its steps on `conn`, and what happens recorded in `recorder`."""
+
+    def __init__(self, case: Case, conn: Connection, recorder: Recorder) -> None:
         self.case = case
-        self.draft = draft
-        self.target = target
+        self.conn = conn
         self.rec = recorder
         self.obs = recorder.observation
-        self.reader = reader
-        self.writer = writer
-        self.conn: Connection | None = None
-        self.eof = False
-        self.fragments = 0
-        self.reading: asyncio.Task[None] | None = None
+        self.me, self.peer = ("client", "server") if conn.side is Side.CLIENT else ("server", "client")
+        self.link: Link | None = None
 
-    async def write(self, data: bytes, chop: int | None = None) -> None:
-        step = chop or len(data) or 1
-        for i in range(0, len(data), step):
-            piece = data[i : i + step]
-            self.rec.wire("out", piece)
-            self.writer.write(piece)
-            await self.writer.drain()
+    def make_link(self) -> Link:
+        return Link(self.conn, self.record, on_wire=self.rec.wire, on_error=self.on_error)
 
-    async def flush(self) -> None:
-        if self.conn is not None and not self.writer.is_closing():
-            data = self.conn.data_to_send()
-            if data:
-                with contextlib.suppress(ConnectionError):
-                    await self.write(data)
+    def on_error(self, reason: str) -> None:
+        self.rec.event("error", reason=reason)
 
-    # --- opening handshake ---------------------------------------------------------------------------
+    # --- recording -----------------------------------------------------------------------------------
 
-    async def handshake(self) -> bytes | None:
-        """Send the request, read the answer; the bytes after it, or None when there is no WebSocket."""
-        h = self.case.handshake
-        hs = ClientHandshake.build(
-            self.draft,
-            self.target.authority,
-            h.path or self.target.path,
-            origin=h.origin,
-            protocols=h.protocols,
-            extensions=h.extensions,
-            overrides=dict(h.headers),
-            extra_headers=h.extra_headers,
-            key3=h.key3.to_bytes() if h.key3 is not None else None,
-            method=h.method,
-            version=h.http_version,
-        )
-        self.obs.handshake_request = hs.to_bytes().decode("latin-1")
-        result = await open_handshake(self.reader, self.writer, hs, on_wire=self.rec.wire)
-        if result.head is None:
-            self.rec.event("tcp_closed", during="handshake")
-            self.obs.closed_by = "server"
-            self.eof = True
-            return None
-        response = result.response
-        if response is not None:
-            self.obs.handshake_response = result.head.decode("latin-1")
-            self.obs.status = response.status
-            self.obs.response_headers = list(response.headers)
-            if response.status != 101:
-                self.rec.event("rejected", status=response.status, reason=response.reason)
-                return None
-        accepted = result.accepted
-        if accepted is None:
-            assert result.error is not None
-            self.obs.handshake_error = result.error.reason
-            self.rec.event("handshake_invalid", reason=result.error.reason)
-            return None
-        self.obs.protocol = accepted.protocol
-        self.rec.event("open", protocol=accepted.protocol)
-        return result.rest
-
-    # --- receiving -----------------------------------------------------------------------------------
-
-    async def read_loop(self) -> None:
-        assert self.conn is not None
-        while not self.eof:
-            try:
-                data = await self.reader.read(READ_SIZE)
-            except ConnectionError as exc:
-                self.rec.event("error", reason=f"connection reset: {exc}")
-                data = b""
-            if data:
-                self.rec.wire("in", data)
-            self.receive(data)
-            await self.flush()
-
-    def receive(self, data: bytes) -> None:
-        assert self.conn is not None
-        self.conn.receive_data(data)
-        for event in self.conn.events():
-            self.record(event)
-
-    def record(self, event: Event) -> None:
+    def record(self, events: list[Event]) -> None:
         obs, rec = self.obs, self.rec
-        if isinstance(event, Fragment):
-            self.fragments += 1
-        elif isinstance(event, TextMessage):
-            rec.event("message", kind="text", fragments=self.fragments, **payload_summary(event.data.encode(), "text"))
-            self.fragments = 0
-        elif isinstance(event, BinaryMessage):
-            rec.event("message", kind="binary", fragments=self.fragments, **payload_summary(event.data))
-            self.fragments = 0
-        elif isinstance(event, Ping | Pong):
-            rec.event("ping" if isinstance(event, Ping) else "pong", **payload_summary(event.payload))
-        elif isinstance(event, CloseReceived):
-            obs.close_frame_received = True
-            obs.remote_close_code = event.code
-            if obs.closed_by is None:
-                obs.closed_by = "server"
-            rec.event("close", code=event.code, reason=event.reason)
-        elif isinstance(event, ProtocolFailure):
-            obs.client_failure = event.reason
-            obs.local_close_code = event.code
-            if obs.closed_by is None:
-                obs.closed_by = "client"
-            rec.event("failure", code=event.code, reason=event.reason)
-        elif isinstance(event, Ignored):
-            rec.event("ignored", frame_type=event.frame.opcode, **payload_summary(event.frame.payload))
-        elif isinstance(event, ConnectionClosed):
-            self.eof = True
-            if obs.closed_by is None:
-                obs.closed_by = "server"
-            rec.event("tcp_closed", clean=event.clean)
+        for event in events:
+            if isinstance(event, TextMessage):
+                text = event.data.encode()
+                rec.event("message", kind="text", fragments=event.frames, **payload_summary(text, "text"))
+            elif isinstance(event, BinaryMessage):
+                rec.event("message", kind="binary", fragments=event.frames, **payload_summary(event.data))
+            elif isinstance(event, Ping | Pong):
+                rec.event("ping" if isinstance(event, Ping) else "pong", **payload_summary(event.payload))
+            elif isinstance(event, CloseReceived):
+                obs.close_frame_received = True
+                obs.remote_close_code = event.code
+                obs.closed_by = obs.closed_by or self.peer
+                rec.event("close", code=event.code, reason=event.reason)
+            elif isinstance(event, ProtocolFailure):
+                obs.client_failure = event.reason
+                obs.local_close_code = event.code
+                obs.closed_by = obs.closed_by or self.me
+                rec.event("failure", code=event.code, reason=event.reason)
+            elif isinstance(event, Ignored):
+                rec.event("ignored", frame_type=event.frame.opcode, **payload_summary(event.frame.payload))
+            elif isinstance(event, ConnectionClosed):
+                obs.closed_by = obs.closed_by or self.peer
+                if self.conn.accepted is None:
+                    rec.event("tcp_closed", during="handshake")
+                else:
+                    rec.event("tcp_closed", clean=event.clean)
+            else:
+                self.record_handshake(event)
 
-    # --- steps ---------------------------------------------------------------------------------------
+    def record_handshake(self, event: Event) -> None:
+        """The client's view of the opening handshake: the answer, and whether it opened a WebSocket."""
+        obs, rec = self.obs, self.rec
+        if isinstance(event, HandshakeAccepted | HandshakeRejected):
+            obs.handshake_response = event.head.decode("latin-1")
+            obs.status = event.response.status
+            obs.response_headers = list(event.response.headers)
+        if isinstance(event, HandshakeAccepted):
+            obs.protocol = event.accepted.protocol
+            rec.event("open", protocol=event.accepted.protocol)
+        elif isinstance(event, HandshakeRejected):
+            rec.event("rejected", status=event.response.status, reason=event.response.reason)
+        elif isinstance(event, HandshakeInvalid):
+            if event.response is not None:  # a 101 that does not fit the request
+                assert event.head is not None
+                obs.handshake_response = event.head.decode("latin-1")
+                obs.status = event.response.status
+                obs.response_headers = list(event.response.headers)
+            obs.handshake_error = event.reason
+            rec.event("handshake_invalid", reason=event.reason)
+
+    # --- the connection --------------------------------------------------------------------------------
+
+    @property
+    def ended(self) -> bool:
+        """Nothing more is worth doing: TCP ended, this side failed the connection, or the peer closed it
+        (what is left to send is moot; the answer to its close went out by itself)."""
+        return self.link is None or self.link.over
+
+    async def open(self) -> bool:
+        """The opening handshake: send the request, wait for the answer (the case's timeout at most)."""
+        link = self.link
+        assert link is not None
+        await link.send()
+        opened = await self.rec.wait_until(lambda: self.conn.state is not State.CONNECTING, self.case.timeout)
+        if not opened:
+            self.obs.timed_out = True
+            self.rec.event("timeout", waiting_for="the handshake answer", seconds=self.case.timeout)
+        return self.conn.accepted is not None
 
     async def perform(self, step: Step) -> None:
-        conn = self.conn
-        assert conn is not None
-        info = self.draft.info
         if isinstance(step, Repeat):
             for _ in range(step.count):
                 for inner in step.steps:
+                    if self.ended:
+                        return
                     await self.perform(inner)
             return
         if isinstance(step, Wait):
             await self.wait(step)
             return
-        if self.writer.is_closing():
-            return
-        chop: int | None = None
+        link = self.link
+        assert link is not None
+        await link.send(self.queue(step))
+        if self.conn.close_sent is not None:
+            self.note_close_sent()
+
+    def queue(self, step: Step) -> int | None:
+        """Queue the frames (or bytes) of a sending step on the Connection; the step's chop size."""
+        conn = self.conn
+        info = conn.info
         if isinstance(step, SendFrame):
-            opcode = resolve_opcode(step.opcode, self.draft)
+            opcode = resolve_opcode(step.opcode, conn.draft)
             assert opcode is not None
-            mask = step.mask_key
-            if step.masked is not None and not step.masked:
-                mask = None
+            mask = None if step.masked is False else step.mask_key
             frame = Frame(opcode, step.payload.to_bytes(), step.fin, step.rsv1, step.rsv2, step.rsv3, mask)
             if step.masked is False:
                 conn.send_frame_unmasked(frame, declared_length=step.declared_length)
             else:
                 conn.send_frame(frame, declared_length=step.declared_length)
-            chop = step.chop
-        elif isinstance(step, SendMessage):
+            return step.chop
+        if isinstance(step, SendMessage):
             kind = Kind.TEXT if step.kind == "text" else Kind.BINARY
-            data = step.payload.to_bytes()
-            # a message step writes frames directly: it must work even after a close (data after close)
-            for frame in message_frames(info, kind, data, step.fragment_size):
+            # frames, not send_message: a message step must work even after a close (data after close)
+            for frame in message_frames(info, kind, step.payload.to_bytes(), step.fragment_size):
                 conn.send_frame(frame)
-            chop = step.chop
-        elif isinstance(step, SendPing | SendPong):
+            return step.chop
+        if isinstance(step, SendPing | SendPong):
             kind = Kind.PING if isinstance(step, SendPing) else Kind.PONG
             conn.send_frame(Frame(info.opcode(kind), step.payload.to_bytes()))
         elif isinstance(step, SendClose):
             if step.raw is not None:
                 conn.send_frame(Frame(info.opcode(Kind.CLOSE), step.raw.to_bytes()))
-            elif not conn.close_sent:
+            elif conn.close_sent is None:
                 conn.send_close(step.code, step.reason.to_bytes())
         elif isinstance(step, SendRaw):
             conn.send_raw(step.payload.to_bytes())
-            chop = step.chop
-        if conn.close_sent:
-            self.note_close_sent()
-        data = conn.data_to_send()
-        with contextlib.suppress(ConnectionError):
-            await self.write(data, chop)
+            return step.chop
+        return None
 
     def note_close_sent(self) -> None:
-        """The client sent its close first (hixie-75: decided to drop TCP) unless the server did."""
-        if self.obs.closed_by is None:
-            self.obs.closed_by = "client"
-        if self.obs.local_close_code is None and self.conn is not None:
-            self.obs.local_close_code = self.conn.sent_code
+        """This side sent its close first (hixie-75: decided to drop TCP) unless the peer did."""
+        close = self.conn.close_sent
+        self.obs.closed_by = self.obs.closed_by or self.me
+        if self.obs.local_close_code is None and close is not None:
+            self.obs.local_close_code = close.code
+
+    @property
+    def tcp_ended(self) -> bool:
+        return self.link is None or self.link.ended
 
     async def wait(self, step: Wait) -> None:
         if step.for_ is None:
-            await self.rec.wait_until(lambda: self.eof, step.timeout)  # a quiet period, cut short by EOF
+            await self.rec.wait_until(lambda: self.ended, step.timeout)  # a quiet period, cut short by the end
         elif step.for_ == "close":
-            if not await self.rec.wait_until(lambda: self.obs.close_frame_received or self.eof, step.timeout):
+            if not await self.rec.wait_until(lambda: self.obs.close_frame_received or self.tcp_ended, step.timeout):
                 self.rec.event("timeout", waiting_for="close", seconds=step.timeout)
         elif step.for_ == "tcp_closed":
-            if not await self.rec.wait_until(lambda: self.eof, step.timeout):
+            if not await self.rec.wait_until(lambda: self.tcp_ended, step.timeout):
                 self.rec.event("timeout", waiting_for="tcp_closed", seconds=step.timeout)
         else:
             await self.rec.wait_for(step.for_, step.count, step.timeout, lambda: self.ended)
 
-    # --- the whole case ------------------------------------------------------------------------------
-
-    @property
-    def ended(self) -> bool:
-        """The peer closed TCP, or this client failed the connection: it sends and receives nothing more."""
-        return self.eof or (self.conn is not None and self.conn.state is State.FAILED)
-
-    async def open(self) -> bool:
-        try:
-            rest = await self.handshake()
-        except ConnectionError as exc:
-            self.rec.event("error", reason=f"connection reset during the handshake: {exc}")
-            self.obs.closed_by = self.obs.closed_by or "server"
-            return False
-        if rest is None:
-            return False
-        self.conn = Connection(self.draft, Side.CLIENT, frames=True, assemble=True)
-        if rest:
-            self.receive(rest)
-            await self.flush()  # answers to frames that came with the handshake (a pong, a failure's close)
-        self.reading = asyncio.create_task(self.read_loop())
-        return True
-
-    async def stop(self) -> None:
-        if self.reading is not None:
-            self.reading.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self.reading
-        self.obs.clean = self.closed_cleanly()
-
     async def finish(self) -> None:
-        """The closing phase: close if the case expects the client to, then wait for the peer."""
-        conn = self.conn
-        assert conn is not None
-        expect = self.case.close
-        if expect.by != "server" and not conn.close_sent and not self.eof and conn.state is State.OPEN:
-            conn.send_close(1000 if self.draft.info.close_codes else None)
+        """The closing phase: close if the case expects this side to, then wait for the peer."""
+        conn, link = self.conn, self.link
+        assert link is not None
+        if self.case.close.by != self.peer and conn.close_sent is None and conn.state is State.OPEN:
+            conn.send_close(1000 if conn.info.close_codes else None)
             self.note_close_sent()
-            if self.draft.info.closing is Closing.TCP:
-                return  # hixie-75: closing is dropping the connection, which run() does
-            await self.flush()
-        if not await self.rec.wait_until(lambda: self.eof, CLOSE_TIMEOUT if conn.close_sent else self.case.timeout):
-            if not conn.close_sent and not conn.close_received:
-                self.rec.event("timeout", waiting_for="the peer to close", seconds=self.case.timeout)
+            if conn.info.closing is Closing.TCP:
+                return  # hixie-75: closing is dropping the connection, which stop() does
+            await link.send()
+        timeout = CLOSE_TIMEOUT if conn.close_sent is not None else self.case.timeout
+        if not await self.rec.wait_until(lambda: self.tcp_ended, timeout):
+            if conn.close_sent is None and conn.close_received is None:
+                self.rec.event("timeout", waiting_for="the peer to close", seconds=timeout)
                 self.obs.timed_out = True
             else:
-                self.rec.event("timeout", waiting_for="the peer to close TCP", seconds=CLOSE_TIMEOUT)
+                self.rec.event("timeout", waiting_for="the peer to close TCP", seconds=timeout)
+
+    async def stop(self) -> None:
+        self.obs.clean = self.closed_cleanly()
+        if self.link is not None:
+            await self.link.aclose()
 
     def closed_cleanly(self) -> bool:
         conn = self.conn
-        if conn is None or self.obs.client_failure:
+        if conn.accepted is None or self.obs.client_failure:
             return False
-        if self.draft.info.closing is Closing.TCP:
-            return self.eof or self.obs.closed_by == "client"
-        return conn.close_sent and conn.close_received and self.eof
+        if conn.info.closing is Closing.TCP:
+            return self.tcp_ended or self.obs.closed_by == self.me
+        return conn.close_sent is not None and conn.close_received is not None and self.tcp_ended

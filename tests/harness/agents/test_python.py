@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
+from harness.agents import link as link_module
 from harness.agents import python as python_driver
 from harness.agents.python import PythonDriver, unsupported_in_draft
 from harness.cases.model import (
@@ -264,12 +265,12 @@ async def test_connection_refused() -> None:
 async def test_a_connect_timeout_names_itself(monkeypatch: pytest.MonkeyPatch) -> None:
     never = asyncio.Event()
 
-    async def hang(*args: object, **kwargs: object) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+    async def hang(*args: object, **kwargs: object) -> tuple[asyncio.Transport, asyncio.Protocol]:
         await never.wait()
         raise AssertionError("unreachable")
 
-    monkeypatch.setattr(python_driver, "CONNECT_TIMEOUT", 0.05)
-    monkeypatch.setattr(asyncio, "open_connection", hang)
+    monkeypatch.setattr(link_module, "CONNECT_TIMEOUT", 0.05)
+    monkeypatch.setattr(asyncio.get_running_loop(), "create_connection", hang)
     obs = await observe(make_case(), Target("192.0.2.1", 80))
     assert obs.error == "cannot connect to 192.0.2.1: TimeoutError"
 
