@@ -21,9 +21,10 @@ from aiohttp import web
 
 from wire import Draft
 
-from ..cases.model import Case, Chat, Handshake, Repeat, SendClose, SendMessage, Step, Wait, walk
+from ..cases.model import Case, Chat, Handshake, Mark, Pause, Repeat, SendClose, SendMessage, Step, Wait, walk
 from ..run.driver import AgentStartError
-from ..run.recorder import Recorder, payload_summary
+from ..run import events as ev
+from ..run.recorder import Recorder
 from ..run.target import Target
 
 CHROMIUM_PATHS = ("/usr/lib/chromium/chromium", "/usr/bin/chromium")
@@ -75,6 +76,8 @@ def unsupported_in_browser(case: Case, draft: Draft, page: str = "agent") -> str
         if reason:
             return reason
     for expected in (case.ok or ()) + (case.non_strict or ()) + (case.informational or ()):
+        if expected.type == "mark":
+            return "a page does not record marks"
         if expected.type != "message":
             return "a page cannot see pings or pongs"
         if expected.fragments is not None:
@@ -84,7 +87,7 @@ def unsupported_in_browser(case: Case, draft: Draft, page: str = "agent") -> str
 
 def _step_unsupported(step: Step) -> str | None:
     if isinstance(step, SendMessage):
-        if step.fragment_size or step.chop:
+        if step.fragment_size or step.chop or step.sync:
             return "a page cannot choose fragmentation or TCP writes"
         if step.kind == "text" and not _is_utf8(step.payload.to_bytes()):
             return "a page can only send text that is valid UTF-8"
@@ -92,6 +95,8 @@ def _step_unsupported(step: Step) -> str | None:
     if isinstance(step, SendClose):
         if step.raw is not None:
             return "a page cannot send a raw close payload"
+        if step.mask_key is not None or step.chop or step.sync:
+            return "a page cannot choose a mask key or TCP writes"
         if step.code is not None and step.code != 1000 and not 3000 <= step.code <= 4999:
             return f"a page may close only with 1000 or 3000-4999, not {step.code}"
         if len(step.reason.to_bytes()) > 123:
@@ -99,8 +104,10 @@ def _step_unsupported(step: Step) -> str | None:
         return None
     if isinstance(step, Wait):
         return "a page cannot see pings or pongs" if step.for_ in ("ping", "pong") else None
-    if isinstance(step, Repeat):
+    if isinstance(step, Repeat | Pause):
         return None
+    if isinstance(step, Mark):
+        return "a page does not record marks"
     if isinstance(step, Chat):
         return "chat steps need a chat page actor"
     return f"a page cannot send {type(step).__name__.removeprefix('Send').lower()} frames"
@@ -218,32 +225,36 @@ class PageSession(_Tab):
         self.error = False
 
     def on_event(self, type_: str, data: dict[str, Any]) -> None:
-        obs, rec = self.obs, self.rec
+        obs, rec, t = self.obs, self.rec, self.rec.stamp()
         if type_ == "open":
             self.opened = True
             obs.status = 101
             obs.protocol = data.get("protocol") or None
-            rec.event("open", **data)
+            rec.record(ev.Opened(t, obs.protocol))
         elif type_ == "message":
-            raw = data["text"].encode() if data["kind"] == "text" else base64.b64decode(data["base64"])
-            rec.event("message", kind=data["kind"], **payload_summary(raw, data["kind"]))
+            text = data["kind"] == "text"
+            raw = data["text"].encode() if text else base64.b64decode(data["base64"])
+            rec.record(ev.MessageIn(t, data["kind"], ev.PayloadInfo.of(raw, text)))
         elif type_ == "error":
             self.error = True
-            rec.event("error", reason="the page got an error event", readyState=data.get("readyState"))
+            rec.record(ev.Note(t, f"the page got an error event (readyState {data.get('readyState')})"))
         elif type_ == "close":
             self.closed = True
-            code = data.get("code")
-            if self.error and self.opened:
-                obs.client_failure = f"Chromium failed the connection (error event, close code {code})"
-            if obs.closed_by is None:
-                obs.closed_by = "client" if self.close_called else "server"
-            if code not in (1005, 1006):
-                obs.close_frame_received = True
-                obs.remote_close_code = code
-            obs.clean = bool(data.get("wasClean"))
-            rec.event("close", **data)
+            self._closed(t, data.get("code"), bool(data.get("wasClean")), str(data.get("reason") or ""))
         else:
-            rec.event(type_, **data)
+            rec.record(ev.Note(t, f"{type_}: {data}"))
+
+    def _closed(self, t: float, code: int | None, clean: bool, reason: str) -> None:
+        """The page's close event, as what went over the wire: a browser that failed the connection, the
+        peer's close frame (code 1005: one without a code; 1006: none at all) and the browser's answer."""
+        rec = self.rec
+        if self.error and self.opened:
+            rec.record(ev.Failure(t, code, f"Chromium failed the connection (error event, close code {code})"))
+        elif clean:
+            rec.record(ev.CloseIn(t, None if code == 1005 else code, reason))
+            if not self.close_called:
+                rec.record(ev.CloseOut(t, code))  # the browser answered the peer's close
+        rec.record(ev.TcpClosed(t, "peer", "" if clean else "the close event says not clean"))
 
     async def call(self, expression: str, *args: Any) -> None:
         await self.page.evaluate(expression, list(args))
@@ -257,7 +268,7 @@ class PageSession(_Tab):
         self.obs.handshake_request = f"new WebSocket({url!r}, {list(self.case.handshake.protocols)!r})"
         await self.call("([u, p]) => wsAgent.open(u, p)", url, list(self.case.handshake.protocols))
         if not await self.rec.wait_until(lambda: self.opened or self.closed, OPEN_TIMEOUT):
-            self.obs.timed_out = True
+            self.rec.record(ev.TimedOut(self.rec.stamp(), "the page to open the WebSocket", OPEN_TIMEOUT, final=True))
             return False
         return self.opened  # not opened: the handshake failed; the page saw error and close, nothing else
 
@@ -280,18 +291,19 @@ class PageSession(_Tab):
             await self._close(step.code, step.reason.to_bytes().decode("utf-8", "replace"))
         elif isinstance(step, Wait):
             await self.wait(step)
+        elif isinstance(step, Pause):
+            await self.rec.wait_until(lambda: self.closed, step.seconds)
 
     async def _close(self, code: int | None, reason: str = "") -> None:
+        if not self.close_called and not self.closed:
+            self.rec.record(ev.CloseOut(self.rec.stamp(), code, reason))
         self.close_called = True
-        if self.obs.closed_by is None:
-            self.obs.closed_by = "client"
-            self.obs.local_close_code = code
         await self.call("([c, r]) => wsAgent.close(c, r)", code, reason)
 
     async def wait(self, step: Wait) -> None:
-        if step.for_ in (None, "close", "tcp_closed"):
-            if not await self.rec.wait_until(lambda: self.closed, step.timeout) and step.for_ is not None:
-                self.rec.event("timeout", waiting_for=step.for_, seconds=step.timeout)
+        if step.for_ in ("close", "tcp_closed"):
+            if not await self.rec.wait_until(lambda: self.closed, step.timeout):
+                self.rec.record(ev.TimedOut(self.rec.stamp(), step.for_, step.timeout))
         else:
             await self.rec.wait_for("message", step.count, step.timeout, lambda: self.closed)
 
@@ -300,8 +312,7 @@ class PageSession(_Tab):
             await self._close(1000)
         timeout = CLOSE_TIMEOUT if self.close_called else self.case.timeout
         if not await self.rec.wait_until(lambda: self.closed, timeout):
-            self.obs.timed_out = True
-            self.rec.event("timeout", waiting_for="the close event", seconds=timeout)
+            self.rec.record(ev.TimedOut(self.rec.stamp(), "the close event", timeout, final=True))
 
 
 class ChatSession(_Tab):
@@ -336,11 +347,12 @@ class ChatSession(_Tab):
                 await self._state("open", "closed")
                 self.joined = True
                 self.obs.status = 101
-                self.rec.event("open", name=step.text)
+                self.rec.record(ev.Opened(self.rec.stamp()))
+                self.rec.record(ev.Note(self.rec.stamp(), f"joined as {step.text}"))
             elif step.action == "say":
                 await self.page.fill("#chat-input", step.text)
                 await self.page.press("#chat-input", "Enter")
-                self.rec.event("said", text=step.text)
+                self.rec.record(ev.Note(self.rec.stamp(), f"said {step.text}"))
             else:
                 await self._leave()
         elif isinstance(step, Wait):
@@ -353,19 +365,16 @@ class ChatSession(_Tab):
                     timeout=step.timeout * 1000,
                 )
             except Exception:  # Playwright's TimeoutError: recorded, the judge decides
-                self.rec.event("timeout", waiting_for=f"{wanted} chat lines", seconds=step.timeout)
+                self.rec.record(ev.TimedOut(self.rec.stamp(), f"{wanted} chat lines", step.timeout))
 
     async def _leave(self) -> None:
-        if self.obs.closed_by is None:
-            self.obs.closed_by = "client"
+        self.rec.record(ev.CloseOut(self.rec.stamp(), 1000))
         await self.page.click("#leave-button")
         await self._state("closed", "idle")
         code = await self.page.get_attribute("#status", "data-close-code")
-        self.obs.clean = True
-        if code and code.isdigit():
-            self.obs.close_frame_received = True
-            self.obs.remote_close_code = int(code)
-        self.rec.event("close", code=code)
+        t = self.rec.stamp()
+        self.rec.record(ev.CloseIn(t, int(code) if code and code.isdigit() else None))
+        self.rec.record(ev.TcpClosed(t, "peer"))
         self.joined = False
 
     async def finish(self) -> None:
@@ -375,10 +384,7 @@ class ChatSession(_Tab):
             "els => els.map(e => [(e.querySelector('.from') || {textContent: ''}).textContent,"
             " e.querySelector('.text').textContent])",
         )
-        self.rec.event("chat", lines=lines)
+        self.rec.record(ev.ChatShown(self.rec.stamp(), tuple((str(f), str(x)) for f, x in lines)))
         self.obs.attachments["screenshot.png"] = await self.page.screenshot(full_page=True)
         if self.joined:
             await self._leave()
-        elif self.obs.closed_by is None:
-            self.obs.closed_by = "client"
-            self.obs.clean = True

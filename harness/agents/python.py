@@ -1,11 +1,24 @@
-"""The raw Python client: asyncio + wire, able to send anything a case asks for."""
+"""The raw Python client: asyncio + wire, able to send anything a case asks for.
+
+Writes follow Autobahn's: the frames of consecutive send steps leave in one write, at the next wait,
+pause or mark (or the end of the steps); `sync` gives each frame of a step its own write, `chop` writes a
+step in pieces, a `write` group is one write of its own. Everything is recorded as typed events
+(harness/run/events.py); who closed and whether it was clean is the judge's to work out.
+
+Deadlines measure the peer, never the harness: a closing handshake gets `close_timeout` seconds (Autobahn's
+1 s) from the moment the client's close was written, and before any deadline or mark counts, what the peer
+has already sent (in the kernel's buffer or the stream's) is read and handled.
+"""
 
 from __future__ import annotations
 
+import array
 import asyncio
 import contextlib
+import fcntl
 import platform
-from collections.abc import AsyncIterator
+import termios
+from collections.abc import AsyncIterator, Callable
 
 from wire import (
     BinaryMessage,
@@ -17,20 +30,22 @@ from wire import (
     Draft,
     Event,
     Fragment,
-    Frame,
     Ignored,
-    Kind,
+    Masking,
     Ping,
     Pong,
     ProtocolFailure,
     Side,
     State,
     TextMessage,
-    message_frames,
 )
 
 from ..cases.model import (
+    BeginFrame,
     Case,
+    FrameData,
+    Mark,
+    Pause,
     Repeat,
     SendClose,
     SendFrame,
@@ -40,15 +55,22 @@ from ..cases.model import (
     SendRaw,
     Step,
     Wait,
+    Write,
     resolve_opcode,
     walk,
 )
-from ..run.recorder import Recorder, payload_summary
+from ..run import events as ev
+from ..run.recorder import Recorder
 from ..run.target import Target
 from .client import READ_SIZE, open_handshake
+from .sending import Encoder, Send
 
 CONNECT_TIMEOUT = 5.0
-CLOSE_TIMEOUT = 3.0  # how long to wait for the peer's part of a closing handshake
+SETTLE_ROUNDS = 64  # at most this many turns of the event loop to take in what the peer already sent
+# Between two writes of a chopped or `sync` step, Autobahn's queue re-enters its reactor after this delay
+# (autobahn/websocket/protocol.py, WebSocketProtocol._QUEUED_WRITE_DELAY): the pacing of the stimulus, so
+# that a peer gets the time between writes that Autobahn gives it. It is never a wait for an outcome.
+QUEUED_WRITE_DELAY = 0.00001
 
 
 def unsupported_in_draft(case: Case, draft: Draft) -> str | None:
@@ -66,8 +88,10 @@ def unsupported_in_draft(case: Case, draft: Draft) -> str | None:
             return f"{draft.value} close frames carry no code"
         if isinstance(step, SendClose) and info.closing is Closing.TCP:
             return f"{draft.value} has no close frame"
-        if isinstance(step, SendFrame) and resolve_opcode(step.opcode, draft) is None:
+        if isinstance(step, SendFrame | BeginFrame) and resolve_opcode(step.opcode, draft) is None:
             return f"{draft.value} has no opcode {step.opcode}"
+        if isinstance(step, BeginFrame) and info.masking is not Masking.PAYLOAD:
+            return f"{draft.value} masks whole frames: a frame cannot be written piece by piece"
     return None
 
 
@@ -132,24 +156,59 @@ class _Session:
         self.reader = reader
         self.writer = writer
         self.conn: Connection | None = None
+        self.encoder: Encoder | None = None
+        self.pending: list[bytes] = []  # frames of send steps waiting for the write they share
+        self.close_queued = False  # the client's close is among them (or was just written in pieces)
+        self.lock = asyncio.Lock()  # one write at a time: a chopped frame is never cut by an answer
         self.eof = False
+        self.dropped = False
+        self.bytes_in = 0
         self.fragments = 0
         self.reading: asyncio.Task[None] | None = None
 
-    async def write(self, data: bytes, chop: int | None = None) -> None:
-        step = chop or len(data) or 1
-        for i in range(0, len(data), step):
-            piece = data[i : i + step]
-            self.rec.wire("out", piece)
-            self.writer.write(piece)
+    # --- writing -------------------------------------------------------------------------------------
+
+    def t(self) -> float:
+        return self.rec.stamp()
+
+    async def _write(self, data: bytes) -> None:
+        if not data or self.writer.is_closing():
+            return
+        self.rec.wire("out", data)
+        with contextlib.suppress(ConnectionError):
+            self.writer.write(data)
             await self.writer.drain()
 
     async def flush(self) -> None:
-        if self.conn is not None and not self.writer.is_closing():
-            data = self.conn.data_to_send()
-            if data:
-                with contextlib.suppress(ConnectionError):
-                    await self.write(data)
+        """Write what the send steps queued and what the connection has to say (answers), in one write."""
+        async with self.lock:
+            conn = self.conn
+            assert conn is not None
+            closing = conn.close_sent
+            data = b"".join(self.pending) + conn.data_to_send()
+            self.pending = []
+            await self._write(data)
+            if self.close_queued or (conn.close_sent and not closing):  # its own close, an answer, a failure's
+                self.rec.record(ev.CloseOut(self.t(), conn.sent_code))
+                self.close_queued = False
+
+    async def send(self, step: Send, chop: int | None = None, sync: bool = False) -> None:
+        assert self.encoder is not None
+        if chop or sync:
+            await self.flush()  # what came before goes first, in its own write
+        frames = self.encoder.frames(step)
+        self.close_queued = self.close_queued or (isinstance(step, SendClose) and bool(frames))
+        if not chop and not sync:
+            self.pending += frames
+            return
+        async with self.lock:
+            for frame in frames:
+                size = chop or len(frame) or 1
+                for i in range(0, len(frame), size):
+                    await self._write(frame[i : i + size])
+                    await asyncio.sleep(QUEUED_WRITE_DELAY)
+        if self.close_queued:
+            await self.flush()
 
     # --- opening handshake ---------------------------------------------------------------------------
 
@@ -172,8 +231,7 @@ class _Session:
         self.obs.handshake_request = hs.to_bytes().decode("latin-1")
         result = await open_handshake(self.reader, self.writer, hs, on_wire=self.rec.wire)
         if result.head is None:
-            self.rec.event("tcp_closed", during="handshake")
-            self.obs.closed_by = "server"
+            self.rec.record(ev.TcpClosed(self.t(), "peer", "during the handshake"))
             self.eof = True
             return None
         response = result.response
@@ -182,31 +240,35 @@ class _Session:
             self.obs.status = response.status
             self.obs.response_headers = list(response.headers)
             if response.status != 101:
-                self.rec.event("rejected", status=response.status, reason=response.reason)
+                self.rec.record(ev.Rejected(self.t(), response.status, response.reason))
                 return None
         accepted = result.accepted
         if accepted is None:
             assert result.error is not None
             self.obs.handshake_error = result.error.reason
-            self.rec.event("handshake_invalid", reason=result.error.reason)
+            self.rec.record(ev.HandshakeInvalid(self.t(), result.error.reason))
             return None
         self.obs.protocol = accepted.protocol
-        self.rec.event("open", protocol=accepted.protocol)
+        self.rec.record(ev.Opened(self.t(), accepted.protocol))
         return result.rest
 
     # --- receiving -----------------------------------------------------------------------------------
 
     async def read_loop(self) -> None:
-        assert self.conn is not None
         while not self.eof:
             try:
                 data = await self.reader.read(READ_SIZE)
             except ConnectionError as exc:
-                self.rec.event("error", reason=f"connection reset: {exc}")
-                data = b""
+                self.rec.record(ev.TcpClosed(self.t(), "peer", f"connection reset: {exc}"))
+                self.eof = True
+                return
             if data:
+                self.bytes_in += len(data)
                 self.rec.wire("in", data)
             self.receive(data)
+            if not data:
+                self.eof = True
+                return
             await self.flush()
 
     def receive(self, data: bytes) -> None:
@@ -216,126 +278,128 @@ class _Session:
             self.record(event)
 
     def record(self, event: Event) -> None:
-        obs, rec = self.obs, self.rec
+        t, rec = self.t(), self.rec
         if isinstance(event, Fragment):
             self.fragments += 1
-        elif isinstance(event, TextMessage):
-            rec.event("message", kind="text", fragments=self.fragments, **payload_summary(event.data.encode(), "text"))
+        elif isinstance(event, TextMessage | BinaryMessage):
+            text = isinstance(event, TextMessage)
+            data = event.data.encode() if isinstance(event, TextMessage) else event.data
+            rec.record(ev.MessageIn(t, "text" if text else "binary", ev.PayloadInfo.of(data, text), self.fragments))
             self.fragments = 0
-        elif isinstance(event, BinaryMessage):
-            rec.event("message", kind="binary", fragments=self.fragments, **payload_summary(event.data))
-            self.fragments = 0
-        elif isinstance(event, Ping | Pong):
-            rec.event("ping" if isinstance(event, Ping) else "pong", **payload_summary(event.payload))
+        elif isinstance(event, Ping):
+            rec.record(ev.PingIn(t, ev.PayloadInfo.of(event.payload)))
+        elif isinstance(event, Pong):
+            rec.record(ev.PongIn(t, ev.PayloadInfo.of(event.payload)))
         elif isinstance(event, CloseReceived):
-            obs.close_frame_received = True
-            obs.remote_close_code = event.code
-            if obs.closed_by is None:
-                obs.closed_by = "server"
-            rec.event("close", code=event.code, reason=event.reason)
+            rec.record(ev.CloseIn(t, event.code, event.reason))
         elif isinstance(event, ProtocolFailure):
-            obs.client_failure = event.reason
-            obs.local_close_code = event.code
-            if obs.closed_by is None:
-                obs.closed_by = "client"
-            rec.event("failure", code=event.code, reason=event.reason)
+            rec.record(ev.Failure(t, event.code, event.reason))
         elif isinstance(event, Ignored):
-            rec.event("ignored", frame_type=event.frame.opcode, **payload_summary(event.frame.payload))
-        elif isinstance(event, ConnectionClosed):
-            self.eof = True
-            if obs.closed_by is None:
-                obs.closed_by = "server"
-            rec.event("tcp_closed", clean=event.clean)
+            rec.record(ev.IgnoredIn(t, event.frame.opcode, ev.PayloadInfo.of(event.frame.payload)))
+        elif isinstance(event, ConnectionClosed) and not self.dropped:
+            rec.record(ev.TcpClosed(t, "peer"))
 
     # --- steps ---------------------------------------------------------------------------------------
 
     async def perform(self, step: Step) -> None:
-        conn = self.conn
-        assert conn is not None
-        info = self.draft.info
+        if self.ended:
+            return
         if isinstance(step, Repeat):
             for _ in range(step.count):
                 for inner in step.steps:
                     await self.perform(inner)
-            return
-        if isinstance(step, Wait):
+        elif isinstance(step, Write):
+            await self.flush()
+            for inner in step.steps:
+                await self.perform(inner)
+            await self.flush()
+        elif isinstance(step, Wait):
+            await self.flush()
             await self.wait(step)
-            return
-        if self.writer.is_closing():
-            return
-        chop: int | None = None
-        if isinstance(step, SendFrame):
-            opcode = resolve_opcode(step.opcode, self.draft)
-            assert opcode is not None
-            mask = step.mask_key
-            if step.masked is not None and not step.masked:
-                mask = None
-            frame = Frame(opcode, step.payload.to_bytes(), step.fin, step.rsv1, step.rsv2, step.rsv3, mask)
-            if step.masked is False:
-                conn.send_frame_unmasked(frame, declared_length=step.declared_length)
-            else:
-                conn.send_frame(frame, declared_length=step.declared_length)
-            chop = step.chop
-        elif isinstance(step, SendMessage):
-            kind = Kind.TEXT if step.kind == "text" else Kind.BINARY
-            data = step.payload.to_bytes()
-            # a message step writes frames directly: it must work even after a close (data after close)
-            for frame in message_frames(info, kind, data, step.fragment_size):
-                conn.send_frame(frame)
-            chop = step.chop
-        elif isinstance(step, SendPing | SendPong):
-            kind = Kind.PING if isinstance(step, SendPing) else Kind.PONG
-            conn.send_frame(Frame(info.opcode(kind), step.payload.to_bytes()))
-        elif isinstance(step, SendClose):
-            if step.raw is not None:
-                conn.send_frame(Frame(info.opcode(Kind.CLOSE), step.raw.to_bytes()))
-            elif not conn.close_sent:
-                conn.send_close(step.code, step.reason.to_bytes())
-        elif isinstance(step, SendRaw):
-            conn.send_raw(step.payload.to_bytes())
-            chop = step.chop
-        if conn.close_sent:
-            self.note_close_sent()
-        data = conn.data_to_send()
-        with contextlib.suppress(ConnectionError):
-            await self.write(data, chop)
-
-    def note_close_sent(self) -> None:
-        """The client sent its close first (hixie-75: decided to drop TCP) unless the server did."""
-        if self.obs.closed_by is None:
-            self.obs.closed_by = "client"
-        if self.obs.local_close_code is None and self.conn is not None:
-            self.obs.local_close_code = self.conn.sent_code
+        elif isinstance(step, Pause):
+            await self.flush()
+            await self.rec.wait_until(lambda: self.ended, step.seconds)
+        elif isinstance(step, Mark):
+            await self.flush()
+            await self.settle(lambda: self.ended)
+            if self.is_open:
+                self.rec.record(ev.MarkSet(self.t(), step.name))
+        elif isinstance(step, SendFrame | SendMessage | SendRaw | SendClose):
+            await self.send(step, step.chop, step.sync)
+        elif isinstance(step, SendPing | SendPong | BeginFrame | FrameData):
+            await self.send(step)
 
     async def wait(self, step: Wait) -> None:
-        if step.for_ is None:
-            await self.rec.wait_until(lambda: self.eof, step.timeout)  # a quiet period, cut short by EOF
-        elif step.for_ == "close":
-            if not await self.rec.wait_until(lambda: self.obs.close_frame_received or self.eof, step.timeout):
-                self.rec.event("timeout", waiting_for="close", seconds=step.timeout)
-        elif step.for_ == "tcp_closed":
-            if not await self.rec.wait_until(lambda: self.eof, step.timeout):
-                self.rec.event("timeout", waiting_for="tcp_closed", seconds=step.timeout)
-        else:
-            await self.rec.wait_for(step.for_, step.count, step.timeout, lambda: self.ended)
+        if step.for_ in ("close", "tcp_closed"):
+            done = (lambda: self.closed_by_peer or self.eof) if step.for_ == "close" else (lambda: self.eof)
+            if not await self.rec.wait_until(done, step.timeout):
+                self.rec.record(ev.TimedOut(self.t(), step.for_, step.timeout))
+            return
+        kind = {"message": "message", "pong": "pong", "ping": "ping"}[step.for_]
+        await self.rec.wait_for(kind, step.count, step.timeout, lambda: self.ended)
 
-    # --- the whole case ------------------------------------------------------------------------------
+    # --- the state of the connection -----------------------------------------------------------------
+
+    @property
+    def closed_by_peer(self) -> bool:
+        return self.conn is not None and self.conn.close_received
 
     @property
     def ended(self) -> bool:
-        """The peer closed TCP, or this client failed the connection: it sends and receives nothing more."""
-        return self.eof or (self.conn is not None and self.conn.state is State.FAILED)
+        """The peer closed (its close frame or TCP), or this client failed the connection: nothing more
+        is sent, and nothing more can come that a case waits for."""
+        return self.eof or self.closed_by_peer or (self.conn is not None and self.conn.state is State.FAILED)
+
+    @property
+    def is_open(self) -> bool:
+        """No close either way, no failure, TCP up."""
+        return not self.ended and not (self.conn is not None and self.conn.close_sent)
+
+    def _kernel_bytes(self) -> int:
+        sock = self.writer.get_extra_info("socket")
+        if sock is None:
+            return 0
+        count = array.array("i", [0])
+        try:
+            fcntl.ioctl(sock.fileno(), termios.FIONREAD, count)
+        except OSError:
+            return 0
+        return count[0]
+
+    async def settle(self, done: Callable[[], bool]) -> None:
+        """Before a deadline or a mark counts, take in what the peer has already sent: bytes waiting in the
+        kernel or in the stream reader are read and handled first, so that a slow harness never makes
+        the peer look late."""
+        for _ in range(SETTLE_ROUNDS):
+            if done() or self.eof:
+                return
+            seen = self.bytes_in
+            await asyncio.sleep(0)
+            await asyncio.sleep(0)
+            if self.bytes_in == seen and not self._kernel_bytes():
+                return
+
+    async def until(self, done: Callable[[], bool], since: float, seconds: float) -> bool:
+        """Wait until `done()`, at most until `seconds` after `since` (recorder time); what the peer sent
+        before the deadline counts even when the harness reads it late."""
+        remaining = since + seconds - self.rec.now()
+        if await self.rec.wait_until(done, max(remaining, 0.0)):
+            return True
+        await self.settle(done)
+        return done()
+
+    # --- open and close ------------------------------------------------------------------------------
 
     async def open(self) -> bool:
         try:
             rest = await self.handshake()
         except ConnectionError as exc:
-            self.rec.event("error", reason=f"connection reset during the handshake: {exc}")
-            self.obs.closed_by = self.obs.closed_by or "server"
+            self.rec.record(ev.TcpClosed(self.t(), "peer", f"connection reset during the handshake: {exc}"))
             return False
         if rest is None:
             return False
         self.conn = Connection(self.draft, Side.CLIENT, frames=True, assemble=True)
+        self.encoder = Encoder(self.conn, self.draft)
         if rest:
             self.receive(rest)
             await self.flush()  # answers to frames that came with the handshake (a pong, a failure's close)
@@ -347,30 +411,45 @@ class _Session:
             self.reading.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self.reading
-        self.obs.clean = self.closed_cleanly()
+
+    def drop(self, reason: str) -> None:
+        """End TCP from this side before the peer did."""
+        if not self.eof:
+            self.dropped = True
+            self.rec.record(ev.TcpClosed(self.t(), "agent", reason))
+            self.writer.close()
+
+    def _close_time(self) -> float:
+        """When the client's close went out (its CloseOut event)."""
+        return max((e.t for e in self.obs.events if isinstance(e, ev.CloseOut)), default=self.rec.now())
 
     async def finish(self) -> None:
-        """The closing phase: close if the case expects the client to, then wait for the peer."""
+        """The closing phase: close if the case expects the client to, then give the peer `close_timeout`
+        for each of its parts of the closing handshake."""
         conn = self.conn
         assert conn is not None
-        expect = self.case.close
-        if expect.by != "server" and not conn.close_sent and not self.eof and conn.state is State.OPEN:
-            conn.send_close(1000 if self.draft.info.close_codes else None)
-            self.note_close_sent()
-            if self.draft.info.closing is Closing.TCP:
-                return  # hixie-75: closing is dropping the connection, which run() does
+        await self.flush()
+        limit = self.case.close_timeout
+        if self.draft.info.closing is Closing.TCP:  # hixie-75: closing is ending TCP
+            if self.case.close.by != "server" and not self.ended:
+                self.drop("hixie-75 closes by ending the TCP connection")
+            elif not await self.rec.wait_until(lambda: self.eof, self.case.timeout):
+                self.rec.record(ev.TimedOut(self.t(), "the peer to close", self.case.timeout, final=True))
+            return
+        by_server = self.case.close.by == "server" and not self.case.close.answer
+        if not by_server and not conn.close_sent and not self.ended:
+            await self.send(SendClose(1000 if self.draft.info.close_codes else None))
             await self.flush()
-        if not await self.rec.wait_until(lambda: self.eof, CLOSE_TIMEOUT if conn.close_sent else self.case.timeout):
-            if not conn.close_sent and not conn.close_received:
-                self.rec.event("timeout", waiting_for="the peer to close", seconds=self.case.timeout)
-                self.obs.timed_out = True
-            else:
-                self.rec.event("timeout", waiting_for="the peer to close TCP", seconds=CLOSE_TIMEOUT)
-
-    def closed_cleanly(self) -> bool:
-        conn = self.conn
-        if conn is None or self.obs.client_failure:
-            return False
-        if self.draft.info.closing is Closing.TCP:
-            return self.eof or self.obs.closed_by == "client"
-        return conn.close_sent and conn.close_received and self.eof
+        if not conn.close_sent and not conn.close_received and not self.eof:
+            if not await self.rec.wait_until(lambda: conn.close_received or self.eof, self.case.timeout):
+                self.rec.record(ev.TimedOut(self.t(), "the peer to close", self.case.timeout, final=True))
+                return
+        if conn.close_sent and not conn.close_received and not self.eof:
+            if not await self.until(lambda: conn.close_received or self.eof, self._close_time(), limit):
+                self.rec.record(ev.TimedOut(self.t(), "the peer's close reply", limit))
+                self.drop(f"no close reply within {limit:g} s")
+                return
+        if not self.eof:
+            since = max((e.t for e in self.obs.events if isinstance(e, ev.CloseIn | ev.CloseOut)), default=self.rec.now())
+            if not await self.until(lambda: self.eof, since, limit):
+                self.drop(f"the server did not close TCP within {limit:g} s of the closing handshake")

@@ -113,6 +113,9 @@ def render(cases: Sequence[Case]) -> str:
     headings = {number: f"{number} {_cell(_category_name(group))}" for number, group in categories.items()}
     for number, group in categories.items():
         out.append(f"| [{number}](#{_slug(headings[number])}) | {_cell(_category_name(group))} | {len(group)} |")
+    autobahn = sum(1 for r in all_rows if "autobahn" in r.case.info.tags)
+    out += ["", f"{autobahn} ids are tagged `autobahn`: they carry an Autobahn|Testsuite 25.10.1 id and do its check."]
+    out += _moved(all_rows)
     for number, group in categories.items():
         out += [
             "",
@@ -125,6 +128,19 @@ def render(cases: Sequence[Case]) -> str:
             info = row.case.info
             out.append(f"| {info.id} | {_cell(info.title)} | {_cell(info.spec)} | {_drafts(row)} | {_agents(row)} |")
     return "\n".join(out) + "\n"
+
+
+def _moved(all_rows: list[Row]) -> list[str]:
+    """The ids whose check came from another id (a case's `formerly`), and why."""
+    moved = [r for r in all_rows if r.case.formerly is not None]
+    if not moved:
+        return []
+    out = ["", "Ids that moved (the check of the second column is now the first's):", "", "| id | was | why |", "|---|---|---|"]
+    for row in moved:
+        assert row.case.formerly is not None
+        old, why = row.case.formerly
+        out.append(f"| {row.case.id} | {old} | {_cell(why)} |")
+    return out
 
 
 DESCRIPTION = f"Print docs/catalogue.md, generated from the case files: {COMMAND}"

@@ -12,12 +12,13 @@ import contextlib
 import time
 import traceback
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from wire import Draft
 
 from ..cases.model import As, Case
 from .driver import Driver
+from .events import HarnessError, TimedOut
 from .judge import judge, unimplemented
 from .recorder import Recorder
 from .results import Behavior, CaseResult, CloseBehavior, Observation, Verdict
@@ -28,6 +29,7 @@ CEILING_MARGIN = 5.0  # seconds past a case's own timeout before the engine give
 _BEHAVIOR_RANK = [Behavior.OK, Behavior.NON_STRICT, Behavior.INFORMATIONAL, Behavior.UNIMPLEMENTED, Behavior.FAILED]
 _CLOSE_RANK = [
     CloseBehavior.OK,
+    CloseBehavior.INFORMATIONAL,
     CloseBehavior.WRONG_CODE,
     CloseBehavior.UNCLEAN,
     CloseBehavior.UNIMPLEMENTED,
@@ -134,9 +136,7 @@ def _merge(actors: list[_Actor]) -> Observation:
     for a in actors:
         offset = a.recorder.start - start
         for e in a.recorder.observation.events:
-            e.data["actor"] = a.name
-            e.t = round(e.t + offset, 6)
-            events.append(e)
+            events.append(replace(e, t=round(e.t + offset, 6), actor=a.name))
         attachments.update({f"{a.name}-{n}": data for n, data in a.recorder.observation.attachments.items()})
     merged.events = sorted(events, key=lambda e: e.t)
     merged.attachments = attachments
@@ -152,7 +152,7 @@ async def _run_scenario(item: Item, drivers: Mapping[str, Driver], target: Targe
         await asyncio.wait_for(play(item.case, cast, target), item.case.timeout + CEILING_MARGIN)
     except TimeoutError:
         for a in cast:
-            a.recorder.observation.timed_out = True
+            a.recorder.record(TimedOut(a.recorder.stamp(), "the case to end", item.case.timeout + CEILING_MARGIN, final=True))
     verdict = _worst([(a.name, judge(a.case, a.draft, a.recorder.observation)) for a in cast])
     return _merge(cast), verdict
 
@@ -176,13 +176,12 @@ async def run_item(item: Item, target: Target, drivers: Mapping[str, Driver] | N
             verdict = judge(case, draft, obs)
     except TimeoutError:
         obs = recorder.observation
-        obs.timed_out = True
-        recorder.event("timeout", waiting_for="the case to end", seconds=case.timeout + CEILING_MARGIN)
+        recorder.record(TimedOut(recorder.stamp(), "the case to end", case.timeout + CEILING_MARGIN, final=True))
         verdict = judge(case, draft, obs)
     except Exception as exc:  # a harness bug: keep the traceback in the report
         obs = recorder.observation
         obs.error = f"harness error: {type(exc).__name__}: {exc}"
-        recorder.event("error", traceback=traceback.format_exc())
+        recorder.record(HarnessError(recorder.stamp(), obs.error, traceback.format_exc()))
         verdict = judge(case, draft, obs)
     return CaseResult(
         case=case.info,

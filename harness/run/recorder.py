@@ -3,27 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import time
 from collections.abc import Callable
-from typing import Any
 
-from .results import WIRE_LOG_CAP, Observation, ObservedEvent, WireChunk
-
-PREVIEW = 256  # bytes of a payload kept in a report
-
-
-def payload_summary(data: bytes, kind: str = "binary") -> dict[str, Any]:
-    """How a payload is recorded: size, digest and a preview (the judge compares size and digest)."""
-    preview = data[:PREVIEW]
-    summary: dict[str, Any] = {"size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
-    if kind == "text":
-        summary["text"] = preview.decode("utf-8", "replace")
-    else:
-        summary["hex"] = preview.hex()
-    if len(data) > PREVIEW:
-        summary["truncated"] = True
-    return summary
+from .events import Event, TimedOut
+from .results import WIRE_LOG_CAP, Observation, WireChunk
 
 
 class Recorder:
@@ -39,8 +23,12 @@ class Recorder:
     def now(self) -> float:
         return time.monotonic() - self.start
 
-    def event(self, type_: str, **data: Any) -> None:
-        self.observation.events.append(ObservedEvent(round(self.now(), 6), type_, data))
+    def stamp(self) -> float:
+        """`t` for an event recorded now."""
+        return round(self.now(), 6)
+
+    def record(self, event: Event) -> None:
+        self.observation.events.append(event)
         self._changed.set()
 
     def wire(self, direction: str, data: bytes) -> None:
@@ -51,17 +39,17 @@ class Recorder:
             self._kept[direction] = self._kept.get(direction, 0) + min(len(data), room)
         obs.wire_dropped[direction] += max(len(data) - room, 0)
 
-    def count(self, type_: str) -> int:
-        return sum(1 for e in self.observation.events if e.type == type_)
+    def count(self, kind: str) -> int:
+        return sum(1 for e in self.observation.events if e.kind == kind)
 
-    async def wait_for(self, type_: str, count: int, timeout: float, ended: Callable[[], bool]) -> bool:
-        """Wait for `count` more events of a type than earlier waits consumed (so an event that arrived
+    async def wait_for(self, kind: str, count: int, timeout: float, ended: Callable[[], bool]) -> bool:
+        """Wait for `count` more events of a kind than earlier waits consumed (so an event that arrived
         before the wait began still counts), or until `ended()`; False on timeout, with an event."""
-        wanted = self._consumed.get(type_, 0) + count
-        self._consumed[type_] = wanted
-        if await self.wait_until(lambda: self.count(type_) >= wanted or ended(), timeout):
+        wanted = self._consumed.get(kind, 0) + count
+        self._consumed[kind] = wanted
+        if await self.wait_until(lambda: self.count(kind) >= wanted or ended(), timeout):
             return True
-        self.event("timeout", waiting_for=type_, seconds=timeout)
+        self.record(TimedOut(self.stamp(), waiting_for=kind, seconds=timeout))
         return False
 
     async def wait_until(self, predicate: Callable[[], bool], timeout: float) -> bool:
