@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help setup browser test lint pytest report bench clean docker-build docker-report conformance-peers catalogue interop
+.PHONY: help setup browser test lint pytest report bench clean docker-build docker-report conformance-peers autobahn-compare catalogue schema interop
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -49,11 +49,17 @@ bench: setup browser  ## benchmarks: print figures (never part of make test)
 conformance-peers: setup  ## the RFC 6455 catalogue against websockets and aiohttp echo servers: reports/peers/<name>
 	$(PY) peers/conformance.py websockets aiohttp --out reports/peers
 
+autobahn-compare: setup  ## Autobahn|Testsuite and wsinterop on the websockets and aiohttp echo servers: agreement per peer
+	$(PY) peers/autobahn.py websockets aiohttp --out reports/autobahn
+
 interop: setup browser  ## real WebSocket servers and clients, draft by draft: reports/interop/ (index.html, summary.md)
 	$(PY) -m interop
 
 catalogue: setup  ## regenerate docs/catalogue.md from cases/ (a test checks it is current)
 	$(PY) -m harness catalogue > docs/catalogue.md
+
+schema: setup  ## regenerate harness/cases/case.schema.json from the model (a test checks it is current)
+	$(PY) -m harness schema > harness/cases/case.schema.json
 
 COMPOSE ?= docker compose
 

@@ -84,7 +84,8 @@ def _subst(value: Any, loc: Loc, row: YDict, found: Found) -> tuple[Any, Loc]:
         whole = _VAR.fullmatch(value)
         if whole and whole.group(1) in row and _holds_steps(loc.path):
             found.append((loc, f"${{{whole.group(1)}}}: steps and per_draft cannot come from a parameter; write them out"))
-        elif whole and whole.group(1) in row:
+            return value, loc
+        if whole and whole.group(1) in row:
             return row[whole.group(1)], replace(loc, text=row.where[whole.group(1)].text)
         return _subst_text(value, loc, row, found), loc
     return value, loc

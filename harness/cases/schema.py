@@ -38,9 +38,9 @@ def prop(schema: Schema, cls: type, name: str) -> Schema:
     return {**schema, "default": default(cls, name)}
 
 
-def one_key(kinds: list[str], what: str, extra: Schema | None = None) -> Schema:
-    """An object with exactly one of `kinds` (plus the keys of `extra`)."""
-    message = f"{what} has exactly one of: {', '.join(kinds)}"
+def one_key(kinds: list[str], what: str, suffix: str = "", extra: Schema | None = None) -> Schema:
+    """An object with exactly one of `kinds` (and the messages of `extra` for other keywords)."""
+    message = f"{what} has exactly one of: {', '.join(kinds)}{suffix}"
     return {"oneOf": [{"required": [k]} for k in kinds], "x-errors": {"oneOf": message, **(extra or {})}}
 
 
@@ -149,7 +149,10 @@ SCALARS: Schema = {
         "minimum": 0,
         "maximum": 65535,
         "if": {"type": "string"},
-        "then": {"enum": list(NAMES)},
+        "then": {
+            "enum": list(NAMES),
+            "x-errors": {"enum": "{value} is not a close code: a number, or one of " + ", ".join(NAMES)},
+        },
     },
     "status": {"type": "integer", "minimum": 100, "maximum": 599},
     "names": {"type": ["string", "array"], "items": {"type": "string"}},
@@ -212,6 +215,7 @@ def _steps() -> Schema:
         "sync": prop({"type": "boolean"}, SEND_MESSAGE, "sync"),
         "as_blob": prop({"type": "boolean"}, SEND_MESSAGE, "as_blob"),
     }
+    raw_alone = {"not": {}, "x-errors": {"not": "raw is the whole close payload: give raw alone, or code and reason"}}
     send_close = {
         "description": "null or {} for an empty close payload; {code, reason}; or {raw: payload} for the whole payload as is; with mask_key, chop, sync as a frame.",
         "type": ["object", "null"],
@@ -225,10 +229,7 @@ def _steps() -> Schema:
             "sync": prop({"type": "boolean"}, model.SendClose, "sync"),
         },
         "if": {"type": "object", "required": ["raw"]},
-        "then": {
-            "properties": {"code": ref("forbidden"), "reason": ref("forbidden")},
-            "x-errors": {"not": "raw is the whole close payload: give raw, or code and reason"},
-        },
+        "then": {"properties": {"code": raw_alone, "reason": raw_alone}},
     }
     send_raw = {
         "description": "A payload, or {payload, chop, sync}.",
@@ -307,7 +308,7 @@ def _steps() -> Schema:
         "maxProperties": 2,
         "additionalProperties": False,
         "properties": {**types, "actor": {"type": "string", "minLength": 1, "description": "in a scenario: the actor that performs this step"}},
-        **one_key(kinds, "a step", {
+        **one_key(kinds, "a step", suffix=", plus `actor` in a scenario", extra={
             "minProperties": f"a step is a mapping with exactly one key, the step type ({', '.join(kinds)})",
             "maxProperties": "a step is a mapping with one key, the step type (plus `actor` in a scenario): put its options inside it (- send_frame: {opcode: text, fin: false})",
         }),
@@ -330,7 +331,7 @@ def _expectations() -> Schema:
             "mark": {"type": "string", "minLength": 1},
             "times": prop(ref("count"), model.ExpectEvent, "times"),
         },
-        **one_key(kinds, "an expected event", {
+        **one_key(kinds, "an expected event", extra={
             "minProperties": "an expected event is a mapping with one key: message, pong, ping or mark (and times)",
             "maxProperties": "an expected event is a mapping with one key: message, pong, ping or mark (and times)",
         }),

@@ -16,6 +16,7 @@ from pathlib import Path
 from wire import Draft
 
 from ..agents import REGISTRY
+from ..cases import schema
 from ..cases.loader import CaseFileError, id_key, load_catalogue
 from ..cases.model import ALL_DRAFTS, Case
 
@@ -164,12 +165,40 @@ def command(args: argparse.Namespace) -> int:
     except CaseFileError as exc:
         print(exc, file=sys.stderr)
         return 2
-    if args.check is None:
+    return _print_or_check(text, args.check, COMMAND)
+
+
+def _print_or_check(text: str, check: Path | None, command: str) -> int:
+    """Print `text`, or (with a file to check) exit 1 when the file is not exactly `text`."""
+    if check is None:
         sys.stdout.write(text)
         return 0
-    current = args.check.read_text(encoding="utf-8") if args.check.is_file() else None
+    current = check.read_text(encoding="utf-8") if check.is_file() else None
     if current != text:
         state = "is missing" if current is None else "is out of date"
-        print(f"{args.check} {state}: regenerate it with `{COMMAND}`", file=sys.stderr)
+        print(f"{check} {state}: regenerate it with `{command}`", file=sys.stderr)
         return 1
     return 0
+
+
+SCHEMA_FILE = Path("harness/cases/case.schema.json")
+SCHEMA_COMMAND = f"python -m harness schema > {SCHEMA_FILE}"
+SCHEMA_DESCRIPTION = (
+    f"Print the JSON Schema of case files, generated from harness/cases/schema.py and the model's defaults: "
+    f"{SCHEMA_COMMAND}"
+)
+
+
+def add_schema_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--check",
+        nargs="?",
+        const=SCHEMA_FILE,
+        type=Path,
+        metavar="FILE",
+        help=f"compare with FILE (default {SCHEMA_FILE}) instead of printing; exit 1 when it differs",
+    )
+
+
+def schema_command(args: argparse.Namespace) -> int:
+    return _print_or_check(schema.text(), args.check, SCHEMA_COMMAND)

@@ -44,6 +44,8 @@ class RunOptions:
     jobs: int
     out: Path
     verbose: bool = False
+    tags: tuple[str, ...] = ()  # only cases with one of these tags (none: every case)
+    exclude_tags: tuple[str, ...] = ()
 
 
 class Progress:
@@ -109,7 +111,8 @@ async def target_url(options: RunOptions, log: Path) -> AsyncIterator[str]:
 
 
 def load(options: RunOptions) -> list[Case]:
-    return select(load_catalogue(list(options.catalogue), REGISTRY), options.cases, options.exclude)
+    cases = load_catalogue(list(options.catalogue), REGISTRY)
+    return select(cases, options.cases, options.exclude, options.tags, options.exclude_tags)
 
 
 def new_run_id(out: Path) -> str:
@@ -130,7 +133,7 @@ async def run(options: RunOptions, out: TextIO = sys.stdout, err: TextIO = sys.s
         err.write(f"{exc}\n")
         return EXIT_USAGE
     if not cases:
-        err.write("no case matches the selection (--cases / --exclude)\n")
+        err.write("no case matches the selection (--cases / --exclude / --tag / --exclude-tag)\n")
         return EXIT_USAGE
     options.out.mkdir(parents=True, exist_ok=True)
     run_id = new_run_id(options.out)

@@ -59,6 +59,7 @@ class Link:
         self.draft: Draft | None = None
         self.conn: Connection | None = None
         self.received = bytearray()  # every byte read after the opening handshake
+        self.reads: list[bytes] = []  # the same, one item per read of the socket
         self.eof = False
 
     async def read_request(self) -> tuple[Request, bytes]:
@@ -77,7 +78,7 @@ class Link:
         self.request = request
         return request, rest
 
-    async def handshake(self, *, auto_close: bool = True) -> Connection:
+    async def handshake(self, *, auto_close: bool = True, strict: bool = True) -> Connection:
         """Accept the opening handshake as the reference server would (offered subprotocol: the first)."""
         request, rest = await self.read_request()
         size = key3_size(request)
@@ -88,7 +89,7 @@ class Link:
         assert isinstance(answer, ServerAccept)
         self.send(answer.to_bytes())
         self.draft = answer.accepted.draft
-        self.conn = Connection(self.draft, Side.SERVER, auto_close=auto_close)
+        self.conn = Connection(self.draft, Side.SERVER, auto_close=auto_close, strict=strict)
         if rest[size:]:
             self.received += rest[size:]
             self.conn.receive_data(rest[size:])
@@ -112,6 +113,8 @@ class Link:
         except ConnectionError:
             data = b""
         self.received += data
+        if data:
+            self.reads.append(data)
         self.eof = not data
         return data
 
@@ -283,10 +286,10 @@ def garbage_lingering(*, at_once: bool) -> Handler:
 
 
 def wrong_code(code: int) -> Handler:
-    """Echoes messages; answers the client's close with `code` instead of echoing its code."""
+    """Echoes messages; answers the client's close, whatever its code (valid or not), with `code`."""
 
     async def handler(link: Link) -> None:
-        conn = await link.handshake(auto_close=False)
+        conn = await link.handshake(auto_close=False, strict=False)
         async for event in link.events():
             _echo(link, event)
             if isinstance(event, CloseReceived):

@@ -62,7 +62,7 @@ cases:
     handshake: {protocols: [echo-assemble]}
     steps:
       - send_message: {text: {repeat: {byte: "a", count: 65537}}}
-    close: {by: server, codes: [1009], clean: false}
+    close: {by: server, codes: [too-big], clean: false}
 """
 
 
@@ -86,9 +86,8 @@ async def test_page_cases(cases: dict[str, Case]) -> None:
     for cid in ("1", "2", "4"):
         verdict = results[cid].verdict
         assert (verdict.behavior, verdict.close) == (Behavior.OK, CloseBehavior.OK), (cid, verdict)
-    assert results["2"].observation.remote_close_code == 4321
-    assert results["4"].observation.closed_by == "server"
-    assert results["4"].observation.remote_close_code == 1009
+    assert results["2"].ending.remote_code == 4321
+    assert (results["4"].ending.closed_by, results["4"].ending.remote_code) == ("server", 1009)
     raw = results["3"].verdict
     assert raw.behavior is Behavior.UNIMPLEMENTED
     assert "cannot send frame" in raw.behavior_reason

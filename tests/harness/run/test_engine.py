@@ -9,7 +9,6 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from harness.agents import python as python_driver
 from harness.agents.python import PythonDriver
 from harness.cases.model import (
     Case,
@@ -17,6 +16,9 @@ from harness.cases.model import (
     ExpectHandshake,
     Handshake,
     Payload,
+    Rule,
+    SendClose,
+    SendFrame,
     SendMessage,
     SendPing,
     Step,
@@ -24,6 +26,7 @@ from harness.cases.model import (
 )
 from harness.run import engine
 from harness.run.engine import Item, drive, plan, run_item, run_items
+from harness.run.events import HarnessError, TimedOut
 from harness.run.recorder import Recorder
 from harness.run.results import Behavior, CaseResult, CloseBehavior
 from harness.run.target import Target
@@ -174,9 +177,9 @@ async def test_a_driver_exception_is_a_failed_verdict_with_its_traceback() -> No
     v = result.verdict
     assert (v.behavior, v.behavior_reason) == (Behavior.FAILED, "harness error: RuntimeError: boom")
     assert (v.close, v.close_reason) == (CloseBehavior.FAILED, "harness error: RuntimeError: boom")
-    (error,) = [e for e in result.observation.events if e.type == "error"]
-    assert "RuntimeError: boom" in error.data["traceback"]
-    assert "Traceback" in error.data["traceback"]
+    (error,) = [e for e in result.observation.events if isinstance(e, HarnessError)]
+    assert "RuntimeError: boom" in error.traceback
+    assert "Traceback" in error.traceback
 
 
 async def test_a_hung_driver_meets_the_ceiling(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -187,9 +190,8 @@ async def test_a_hung_driver_meets_the_ceiling(monkeypatch: pytest.MonkeyPatch) 
     assert time.monotonic() - started < 5  # a ceiling, not a timing
     assert driver.cancelled.is_set()
     obs = result.observation
-    assert obs.timed_out
-    (timeout,) = [e for e in obs.events if e.type == "timeout"]
-    assert timeout.data == {"waiting_for": "the case to end", "seconds": pytest.approx(0.3)}
+    (timeout,) = [e for e in obs.events if isinstance(e, TimedOut)]
+    assert (timeout.waiting_for, timeout.seconds, timeout.final) == ("the case to end", pytest.approx(0.3), True)
     assert result.verdict.behavior is Behavior.FAILED
     assert result.verdict.failed
 
@@ -292,10 +294,12 @@ async def test_invalid_utf8_from_the_peer_fails_the_case(draft: Draft) -> None:
         result = await run(ECHO_HELLO, peer.target, draft)
     v = result.verdict
     assert (v.behavior, v.behavior_reason) == (Behavior.FAILED, "expected text message of 5 bytes; received nothing")
-    assert v.close is CloseBehavior.FAILED_BY_CLIENT
-    assert v.close_reason.startswith("the client failed the connection: invalid UTF-8 in a text message")
+    assert v.close is CloseBehavior.FAILED
+    assert v.close_reason.startswith(
+        "the peer broke the protocol and the client failed the connection: invalid UTF-8 in a text message"
+    )
     assert v.failed
-    assert result.observation.local_close_code == draft.info.invalid_data_code
+    assert result.ending.local_code == draft.info.invalid_data_code
 
 
 async def test_a_silent_peer_fails_by_timeout_not_a_hang() -> None:
@@ -313,18 +317,17 @@ async def test_a_silent_peer_fails_by_timeout_not_a_hang() -> None:
     v = result.verdict
     assert (v.behavior, v.behavior_reason) == (Behavior.FAILED, "expected text message of 5 bytes; received nothing")
     assert (v.close, v.close_reason) == (CloseBehavior.FAILED, "the connection was never closed")
-    assert result.observation.timed_out
-    waits = [e.data["waiting_for"] for e in result.observation.events if e.type == "timeout"]
+    assert result.ending.timed_out
+    waits = [e.waiting_for for e in result.observation.events if isinstance(e, TimedOut)]
     assert waits == ["message", "the peer to close"]
 
 
-async def test_a_silent_peer_that_ignores_our_close_is_unclean(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(python_driver, "CLOSE_TIMEOUT", 0.3)
+async def test_a_silent_peer_that_ignores_our_close_is_unclean() -> None:
     async with Peer(peers.silent) as peer:
-        result = await run(make_case(), peer.target)
+        result = await run(make_case(close_timeout=0.3), peer.target)
     v = result.verdict
     assert (v.behavior, v.close) == (Behavior.OK, CloseBehavior.UNCLEAN)
-    assert not result.observation.timed_out
+    assert not result.ending.timed_out
 
 
 async def test_a_reset_after_the_handshake() -> None:
@@ -358,13 +361,13 @@ async def test_an_answer_that_is_not_http() -> None:
 
 
 @pytest.mark.parametrize("draft", HYBI)
-async def test_garbage_after_the_handshake_is_failed_by_client(draft: Draft) -> None:
+async def test_garbage_after_the_handshake_fails_the_close(draft: Draft) -> None:
     async with Peer(peers.garbage) as peer:
         result = await run(ECHO_HELLO, peer.target, draft)
     v = result.verdict
     assert v.behavior is Behavior.FAILED
-    assert v.close is CloseBehavior.FAILED_BY_CLIENT
-    assert result.observation.local_close_code == 1002
+    assert v.close is CloseBehavior.FAILED
+    assert result.ending.local_code == 1002
 
 
 async def test_a_wrong_close_code() -> None:
@@ -372,15 +375,41 @@ async def test_a_wrong_close_code() -> None:
         result = await run(ECHO_HELLO, peer.target)
     v = result.verdict
     assert (v.behavior, v.behavior_reason) == (Behavior.OK, "received text message of 5 bytes ('Hello')")
-    assert (v.close, v.close_reason) == (CloseBehavior.WRONG_CODE, "peer closed with 1001, expected 1000")
+    assert (v.close, v.close_reason) == (CloseBehavior.WRONG_CODE, "peer closed with 1001, expected 1000 or none")
     assert not v.failed
 
 
-async def test_a_close_code_that_may_not_be_sent_is_failed_by_client() -> None:
+async def test_a_close_code_that_may_not_be_sent_fails_the_close() -> None:
     async with Peer(peers.wrong_code(1005)) as peer:
         result = await run(ECHO_HELLO, peer.target)
-    assert result.verdict.close is CloseBehavior.FAILED_BY_CLIENT
+    assert result.verdict.close is CloseBehavior.FAILED
     assert "1005" in result.verdict.close_reason
+
+
+async def test_a_peer_that_answers_an_invalid_close_code_with_1000_fails_7_9() -> None:
+    """Autobahn's case7_9_X.py: WRONG CODE makes the behaviour FAILED, so the case fails."""
+    case = make_case(SendClose(1016), close=ExpectClose(answer=True), rules=(Rule.WRONG_CODE_FAILS,))
+    async with Peer(peers.wrong_code(1000)) as peer:
+        result = await run(case, peer.target)
+    v = result.verdict
+    assert (v.behavior, v.close) == (Behavior.FAILED, CloseBehavior.WRONG_CODE)
+    assert v.behavior_reason == "peer closed with 1000, expected 1002 or none"
+    assert v.failed
+
+
+async def test_a_peer_that_never_detects_invalid_utf8_fails_the_behaviour() -> None:
+    """closedByWrongEndpointIsFatal: the peer neither echoes nor closes; the client has to."""
+    case = make_case(
+        SendFrame("text", Payload("hex", text="cebae1bdb9cf83cebcceb5eda080")),
+        close=ExpectClose(by="server", codes=("invalid-data",), clean=False),
+        rules=(Rule.WRONG_CLOSER_FAILS,),
+        timeout=0.3,
+        close_timeout=0.3,
+    )
+    async with Peer(peers.silent) as peer:
+        result = await run(case, peer.target)
+    assert (result.verdict.behavior, result.verdict.close) == (Behavior.FAILED, CloseBehavior.FAILED)
+    assert result.verdict.behavior_reason.startswith("the peer did not detect the invalid input")
 
 
 async def test_a_tcp_drop_instead_of_a_close_frame_is_unclean() -> None:
@@ -390,9 +419,9 @@ async def test_a_tcp_drop_instead_of_a_close_frame_is_unclean() -> None:
     assert v.behavior is Behavior.OK
     assert (v.close, v.close_reason) == (
         CloseBehavior.UNCLEAN,
-        "the TCP connection ended without a complete closing handshake",
+        "the closing handshake did not complete (closed by the client, peer's close, uncleanly)",
     )
-    assert not result.observation.close_frame_received
+    assert not result.ending.close_received
 
 
 async def test_connection_refused() -> None:
