@@ -53,7 +53,9 @@ def started_peer(name: str, log: Path) -> Iterator[tuple[str, str]]:
     log.parent.mkdir(parents=True, exist_ok=True)
     with log.open("ab") as err:  # the library's own log: tracebacks of failed connections
         server = HERE / f"{name}_echo.py"
-        proc = subprocess.Popen([sys.executable, str(server), "--port", "0"], stdout=subprocess.PIPE, stderr=err, text=True)
+        proc = subprocess.Popen(
+            [sys.executable, str(server), "--port", "0"], stdout=subprocess.PIPE, stderr=err, text=True
+        )
         try:
             line = first_line(proc, START_TIMEOUT)
             match = READY.search(line)

@@ -22,8 +22,8 @@ from aiohttp import web
 from wire import Draft
 
 from ..cases.model import Case, Chat, Handshake, Mark, Pause, Repeat, SendClose, SendMessage, Step, Wait, walk
-from ..run.driver import AgentStartError
 from ..run import events as ev
+from ..run.driver import AgentStartError
 from ..run.recorder import Recorder
 from ..run.target import Target
 

@@ -439,16 +439,20 @@ class _Session:
         if not by_server and not conn.close_sent and not self.ended:
             await self.send(SendClose(1000 if self.draft.info.close_codes else None))
             await self.flush()
-        if not conn.close_sent and not conn.close_received and not self.eof:
-            if not await self.rec.wait_until(lambda: conn.close_received or self.eof, self.case.timeout):
-                self.rec.record(ev.TimedOut(self.t(), "the peer to close", self.case.timeout, final=True))
-                return
-        if conn.close_sent and not conn.close_received and not self.eof:
-            if not await self.until(lambda: conn.close_received or self.eof, self._close_time(), limit):
-                self.rec.record(ev.TimedOut(self.t(), "the peer's close reply", limit))
-                self.drop(f"no close reply within {limit:g} s")
-                return
+
+        def closed() -> bool:
+            return conn.close_received or self.eof
+
+        if not conn.close_sent and not closed() and not await self.rec.wait_until(closed, self.case.timeout):
+            self.rec.record(ev.TimedOut(self.t(), "the peer to close", self.case.timeout, final=True))
+            return
+        if conn.close_sent and not closed() and not await self.until(closed, self._close_time(), limit):
+            self.rec.record(ev.TimedOut(self.t(), "the peer's close reply", limit))
+            self.drop(f"no close reply within {limit:g} s")
+            return
         if not self.eof:
-            since = max((e.t for e in self.obs.events if isinstance(e, ev.CloseIn | ev.CloseOut)), default=self.rec.now())
+            since = max(
+                (e.t for e in self.obs.events if isinstance(e, ev.CloseIn | ev.CloseOut)), default=self.rec.now()
+            )
             if not await self.until(lambda: self.eof, since, limit):
                 self.drop(f"the server did not close TCP within {limit:g} s of the closing handshake")

@@ -12,7 +12,17 @@ from dataclasses import dataclass
 
 from wire import Connection, Draft, Frame, Kind, apply_mask, close_payload, encode_parts, message_frames
 
-from ..cases.model import BeginFrame, FrameData, SendClose, SendFrame, SendMessage, SendPing, SendPong, SendRaw, resolve_opcode
+from ..cases.model import (
+    BeginFrame,
+    FrameData,
+    SendClose,
+    SendFrame,
+    SendMessage,
+    SendPing,
+    SendPong,
+    SendRaw,
+    resolve_opcode,
+)
 
 Send = SendFrame | SendMessage | SendPing | SendPong | SendClose | SendRaw | BeginFrame | FrameData
 
@@ -87,7 +97,9 @@ class Encoder:
             opcode = resolve_opcode(step.opcode, self.draft)
             assert opcode is not None
             key = step.mask_key or os.urandom(4)
-            head, _ = encode_parts(Frame(opcode, b"", step.fin, mask=key), self.info.family, declared_length=step.length)
+            head, _ = encode_parts(
+                Frame(opcode, b"", step.fin, mask=key), self.info.family, declared_length=step.length
+            )
             self.open_frame = OpenFrame(key)
             return head
         assert self.open_frame is not None  # the loader puts a begin_frame first

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import replace
-from typing import Any
+from typing import Any, Literal
 
 from wire import Draft
 
@@ -92,28 +92,32 @@ def to_payload(value: Any) -> Payload:
 
 
 Convert = Callable[[Any], Any]
-_SAME: Convert = lambda value: value  # noqa: E731
+Fields = dict[str, tuple[str, Convert]]
 
 
-def _given(body: Mapping[str, Any], fields: Mapping[str, tuple[str, Convert]]) -> dict[str, Any]:
+def _SAME(value: Any) -> Any:
+    return value
+
+
+def _given(body: Mapping[str, Any], fields: Fields) -> dict[str, Any]:
     """Keyword arguments for a model class: the YAML keys present in `body`, renamed and converted."""
     return {name: convert(body[key]) for key, (name, convert) in fields.items() if key in body}
 
 
-def _same(*keys: str) -> dict[str, tuple[str, Convert]]:
+def _same(*keys: str) -> Fields:
     return {key: (key, _SAME) for key in keys}
 
 
 # --- steps -------------------------------------------------------------------------------------------
 
-_FRAME = {
+_FRAME: Fields = {
     "payload": ("payload", to_payload),
     "mask_key": ("mask_key", _key),
     "declared_length": ("declared_length", parse_size),
     "chop": ("chop", _split),
     **_same("fin", "rsv1", "rsv2", "rsv3", "masked", "sync"),
 }
-_MESSAGE = {"fragment_size": ("fragment_size", _split), "chop": ("chop", _split)}
+_MESSAGE: Fields = {"fragment_size": ("fragment_size", _split), "chop": ("chop", _split)}
 _MESSAGE |= _same("empty_final_frame", "sync", "as_blob")
 
 
@@ -126,11 +130,11 @@ def _send_frame(body: Any) -> SendFrame:
 
 
 def _send_message(body: Any) -> SendMessage:
-    kind = "text" if "text" in body else "binary"
+    kind: Literal["text", "binary"] = "text" if "text" in body else "binary"
     return SendMessage(kind, to_payload(body[kind]), **_given(body, _MESSAGE))
 
 
-_CLOSE = {
+_CLOSE: Fields = {
     "code": ("code", int),
     "reason": ("reason", to_payload),
     "raw": ("raw", to_payload),
@@ -151,7 +155,7 @@ def _send_raw(body: Any) -> SendRaw:
 
 
 def _begin_frame(body: Any) -> BeginFrame:
-    fields = {"fin": ("fin", _SAME), "mask_key": ("mask_key", _key)}
+    fields: Fields = {"fin": ("fin", _SAME), "mask_key": ("mask_key", _key)}
     return BeginFrame(_opcode(body["opcode"]), parse_size(body["length"]), **_given(body, fields))
 
 
@@ -207,7 +211,7 @@ def _headers(value: Any) -> tuple[tuple[str, str | None], ...]:
     return tuple((k, None if v is None else str(v)) for k, v in (value or {}).items())
 
 
-_HANDSHAKE = {
+_HANDSHAKE: Fields = {
     "protocols": ("protocols", _names),
     "extensions": ("extensions", _names),
     "headers": ("headers", _headers),
@@ -231,32 +235,41 @@ def _codes(value: Any) -> tuple[int | str, ...]:
 
 
 def _expect_handshake(value: Any) -> ExpectHandshake:
-    fields = {"status": ("status", _ints), "headers": ("headers", _headers), "protocol": ("protocol", _SAME)}
+    fields: Fields = {"status": ("status", _ints), "headers": ("headers", _headers), "protocol": ("protocol", _SAME)}
     return ExpectHandshake(**_given(value or {}, fields))
 
 
 def _event(value: Mapping[str, Any]) -> ExpectEvent:
-    times = {"times": parse_size(value["times"])} if "times" in value else {}
+    times = parse_size(value.get("times", 1))
     ((kind, body),) = ((k, v) for k, v in value.items() if k != "times")
     if kind == "mark":
-        return ExpectEvent("mark", name=str(body), **times)
+        return ExpectEvent("mark", name=str(body), times=times)
     if kind in ("pong", "ping"):
-        return ExpectEvent(kind, payload=to_payload((body or {}).get("payload")), **times)
+        return ExpectEvent(
+            "pong" if kind == "pong" else "ping", payload=to_payload((body or {}).get("payload")), times=times
+        )
     text = "text" in body
-    fragments = {"fragments": parse_size(body["fragments"])} if "fragments" in body else {}
+    fragments = _opt_size(body.get("fragments"))
     payload = to_payload(body["text" if text else "binary"])
-    return ExpectEvent("message", kind="text" if text else "binary", payload=payload, **fragments, **times)
+    return ExpectEvent("message", "text" if text else "binary", payload, fragments, times)
 
 
 def _events(value: Any, steps: tuple[Step, ...]) -> tuple[ExpectEvent, ...]:
     return echo(steps) if value == "echo" else tuple(_event(e) for e in value or ())
 
 
-def _verdict_lists(expect: Any, steps: tuple[Step, ...]) -> dict[str, tuple[ExpectEvent, ...] | None]:
-    """Without `expect`, OK means "nothing received" (the model's default) and the others are undefined."""
+Lists = tuple[tuple[ExpectEvent, ...] | None, tuple[ExpectEvent, ...] | None, tuple[ExpectEvent, ...] | None]
+
+
+def _verdict_lists(expect: Any, steps: tuple[Step, ...]) -> Lists:
+    """(ok, non_strict, informational). Without `expect`, OK means "nothing received" and the others are
+    undefined (the model's defaults)."""
     if expect is None:
-        return {}
-    return {name: None if expect.get(name) is None else _events(expect[name], steps) for name in _VERDICTS}
+        return (), None, None
+    ok, non_strict, informational = (
+        None if expect.get(name) is None else _events(expect[name], steps) for name in _VERDICTS
+    )
+    return ok, non_strict, informational
 
 
 _VERDICTS = ("ok", "non_strict", "informational")
@@ -269,7 +282,7 @@ def _close(value: Any) -> ExpectClose:
 
 
 def _actor(value: Mapping[str, Any]) -> Actor:
-    fields = {
+    fields: Fields = {
         "name": ("name", str),
         "handshake": ("handshake", _handshake),
         "expect": ("expect", lambda v: tuple(_event(e) for e in v)),
@@ -296,7 +309,7 @@ def _info(data: Mapping[str, Any], source: str) -> CaseInfo:
     return CaseInfo(id=data["id"], source=source, tags=_names(data.get("tags")), **texts)
 
 
-_CASE = {
+_CASE: Fields = {
     "agents": ("agents", _names),
     "handshake": ("handshake", _handshake),
     "expect_handshake": ("expect_handshake", _expect_handshake),
@@ -316,7 +329,9 @@ def to_case(data: Mapping[str, Any], drafts: tuple[str, ...], source: str) -> Ca
     steps = _steps(data.get("steps"))
     fields = _given(data, _CASE)
     fields.setdefault("agents", None)
-    case = Case(_info(data, source), drafts, steps=steps, **_verdict_lists(data.get("expect"), steps), **fields)
+    ok, non_strict, informational = _verdict_lists(data.get("expect"), steps)
+    info = _info(data, source)
+    case = Case(info, drafts, steps=steps, ok=ok, non_strict=non_strict, informational=informational, **fields)
     return replace(case, unimplemented=_unexpressible(case) | case.unimplemented)
 
 

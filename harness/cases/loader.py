@@ -83,7 +83,9 @@ def _subst(value: Any, loc: Loc, row: YDict, found: Found) -> tuple[Any, Loc]:
     if isinstance(value, str):
         whole = _VAR.fullmatch(value)
         if whole and whole.group(1) in row and _holds_steps(loc.path):
-            found.append((loc, f"${{{whole.group(1)}}}: steps and per_draft cannot come from a parameter; write them out"))
+            found.append(
+                (loc, f"${{{whole.group(1)}}}: steps and per_draft cannot come from a parameter; write them out")
+            )
             return value, loc
         if whole and whole.group(1) in row:
             return row[whole.group(1)], replace(loc, text=row.where[whole.group(1)].text)
@@ -257,7 +259,9 @@ def _load_body(
         try:
             expanded[0].cases = [to_case(data, drafts, source) for drafts, data in variants]
         except NoEcho as exc:
-            found.append((locate(case, ("expect",)), f"echo cannot be used here: the steps send {exc}; list the events"))
+            found.append(
+                (locate(case, ("expect",)), f"echo cannot be used here: the steps send {exc}; list the events")
+            )
     return expanded, found
 
 

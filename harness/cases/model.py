@@ -114,7 +114,9 @@ class SendMessage:
     kind: Literal["text", "binary"]
     payload: Payload
     fragment_size: int | None = None
-    empty_final_frame: bool = False  # Autobahn's fragmentation: a payload that fills its last fragment ends with an empty frame
+    empty_final_frame: bool = (
+        False  # Autobahn's fragmentation: a payload that fills its last fragment ends with an empty frame
+    )
     chop: int | None = None
     sync: bool = False  # every frame a write of its own
     as_blob: bool = False  # browser agent: send binary as a Blob instead of an ArrayBuffer
@@ -396,9 +398,7 @@ class Case:
             if events is not None:
                 out[name] = [e.describe() for e in events]
         close = self.close
-        out["close"] = (
-            "answer" if close.answer else {"by": close.by, "codes": list(close.codes), "clean": close.clean}
-        )
+        out["close"] = "answer" if close.answer else {"by": close.by, "codes": list(close.codes), "clean": close.clean}
         if self.rules:
             out["rules"] = [str(r) for r in self.rules]
         out["handshake"] = {"status": list(self.expect_handshake.status)}

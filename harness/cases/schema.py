@@ -68,14 +68,15 @@ SCALARS: Schema = {
         "type": "string",
         "pattern": r"^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$",
         "x-errors": {
-            "pattern": "{value} is not a dotted id: parts of letters, digits, '-' or '_' joined by dots, e.g. \"7.7.13\""
+            "pattern": "{value} is not a dotted id: parts of letters, digits, '-' or '_' joined by dots, "
+            'e.g. "7.7.13"'
         },
     },
     "text": {"type": "string"},
     "seconds": {"type": "number", "exclusiveMinimum": 0},
     "draft": {"enum": DRAFT_NAMES},
     "drafts": {
-        "description": "A list of draft names, one name, or \"all\".",
+        "description": 'A list of draft names, one name, or "all".',
         "type": ["string", "array"],
         "default": list(model.HYBI_DRAFTS),
         "if": {"type": "string"},
@@ -100,22 +101,20 @@ SCALARS: Schema = {
         "pattern": "^[a-z][a-z0-9-]*$",
         "items": {"type": "string", "pattern": "^[a-z][a-z0-9-]*$"},
     },
-    "size": _size(0, "^[0-9]+[KM]$", "{value} is not a size: an integer, or a string like \"64K\" or \"16M\""),
+    "size": _size(0, "^[0-9]+[KM]$", '{value} is not a size: an integer, or a string like "64K" or "16M"'),
     "split": _size(
-        0, "^[0-9]+[KM]$", "{value} is not a size: an integer, or a string like \"64K\" (0 or null: no splitting)", True
+        0, "^[0-9]+[KM]$", '{value} is not a size: an integer, or a string like "64K" (0 or null: no splitting)', True
     ),
-    "count": _size(
-        1, "^[1-9][0-9]*[KM]$", "{value} is not a positive count: an integer >= 1, or a string like \"64K\""
-    ),
+    "count": _size(1, "^[1-9][0-9]*[KM]$", '{value} is not a positive count: an integer >= 1, or a string like "64K"'),
     "hex": {
         "type": "string",
         "pattern": r"^\s*([0-9A-Fa-f]{2}\s*)*$",
-        "x-errors": {"pattern": "{value} is not hex bytes: pairs of hex digits, spaces allowed, e.g. \"de ad be ef\""},
+        "x-errors": {"pattern": '{value} is not hex bytes: pairs of hex digits, spaces allowed, e.g. "de ad be ef"'},
     },
     "maskKey": {
         "type": "string",
         "pattern": r"^\s*([0-9A-Fa-f]{2}\s*){4}$",
-        "x-errors": {"pattern": "{value} is not a mask key: 4 bytes in hex, e.g. \"01020304\""},
+        "x-errors": {"pattern": '{value} is not a mask key: 4 bytes in hex, e.g. "01020304"'},
     },
     "byte": {
         "type": ["integer", "string"],
@@ -144,7 +143,8 @@ SCALARS: Schema = {
         "else": {"if": {"type": "string"}, "then": {"enum": [k.value for k in Kind]}},
     },
     "closeCode": {
-        "description": "A close code, or a name resolved per draft: " + "; ".join(f"{k}: {v}" for k, v in NAMES.items()),
+        "description": "A close code, or a name resolved per draft: "
+        + "; ".join(f"{k}: {v}" for k, v in NAMES.items()),
         "type": ["integer", "string"],
         "minimum": 0,
         "maximum": 65535,
@@ -162,10 +162,17 @@ SCALARS: Schema = {
 
 def _payload() -> Schema:
     repeat = {
-        "description": "{byte, count}: one byte count times; {text or hex, size}: a sequence repeated, cut to size bytes.",
+        "description": "{byte, count}: one byte count times; {text or hex, size}: a sequence repeated, "
+        "cut to size bytes.",
         "type": "object",
         "additionalProperties": False,
-        "properties": {"byte": ref("byte"), "count": ref("size"), "text": {"type": "string", "minLength": 1}, "hex": {**ref("hex"), "minLength": 2}, "size": ref("size")},
+        "properties": {
+            "byte": ref("byte"),
+            "count": ref("size"),
+            "text": {"type": "string", "minLength": 1},
+            "hex": {**ref("hex"), "minLength": 2},
+            "size": ref("size"),
+        },
         "oneOf": [{"required": ["byte", "count"]}, {"required": ["text", "size"]}, {"required": ["hex", "size"]}],
         "x-errors": {"oneOf": "repeat is {byte, count}, {text, size} or {hex, size}"},
     }
@@ -176,7 +183,8 @@ def _payload() -> Schema:
         "properties": {"size": ref("size"), "seed": {"type": "integer", "default": default(model.Payload, "seed")}},
     }
     return {
-        "description": "A string (UTF-8 text), null or {} (empty), or a mapping with one key: text, hex, repeat, random.",
+        "description": "A string (UTF-8 text), null or {} (empty), or a mapping with one key: text, hex, "
+        "repeat, random.",
         "type": ["string", "null", "object"],
         "if": {"type": "object"},
         "then": {
@@ -217,7 +225,8 @@ def _steps() -> Schema:
     }
     raw_alone = {"not": {}, "x-errors": {"not": "raw is the whole close payload: give raw alone, or code and reason"}}
     send_close = {
-        "description": "null or {} for an empty close payload; {code, reason}; or {raw: payload} for the whole payload as is; with mask_key, chop, sync as a frame.",
+        "description": "null or {} for an empty close payload; {code, reason}; or {raw: payload} for the whole "
+        "payload as is; with mask_key, chop, sync as a frame.",
         "type": ["object", "null"],
         "additionalProperties": False,
         "properties": {
@@ -307,11 +316,24 @@ def _steps() -> Schema:
         "minProperties": 1,
         "maxProperties": 2,
         "additionalProperties": False,
-        "properties": {**types, "actor": {"type": "string", "minLength": 1, "description": "in a scenario: the actor that performs this step"}},
-        **one_key(kinds, "a step", suffix=", plus `actor` in a scenario", extra={
-            "minProperties": f"a step is a mapping with exactly one key, the step type ({', '.join(kinds)})",
-            "maxProperties": "a step is a mapping with one key, the step type (plus `actor` in a scenario): put its options inside it (- send_frame: {opcode: text, fin: false})",
-        }),
+        "properties": {
+            **types,
+            "actor": {
+                "type": "string",
+                "minLength": 1,
+                "description": "in a scenario: the actor that performs this step",
+            },
+        },
+        **one_key(
+            kinds,
+            "a step",
+            suffix=", plus `actor` in a scenario",
+            extra={
+                "minProperties": f"a step is a mapping with exactly one key, the step type ({', '.join(kinds)})",
+                "maxProperties": "a step is a mapping with one key, the step type (plus `actor` in a scenario): "
+                "put its options inside it (- send_frame: {opcode: text, fin: false})",
+            },
+        ),
     }
     return {"steps": {"type": "array", "items": ref("step")}, "step": step}
 
@@ -331,30 +353,40 @@ def _expectations() -> Schema:
             "mark": {"type": "string", "minLength": 1},
             "times": prop(ref("count"), model.ExpectEvent, "times"),
         },
-        **one_key(kinds, "an expected event", extra={
-            "minProperties": "an expected event is a mapping with one key: message, pong, ping or mark (and times)",
-            "maxProperties": "an expected event is a mapping with one key: message, pong, ping or mark (and times)",
-        }),
+        **one_key(
+            kinds,
+            "an expected event",
+            extra={
+                "minProperties": "an expected event is a mapping with one key: message, pong, ping or mark (and times)",
+                "maxProperties": "an expected event is a mapping with one key: message, pong, ping or mark (and times)",
+            },
+        ),
     }
     events = {
-        "description": "Events in order, or \"echo\": what an echo peer sends back for the steps.",
+        "description": 'Events in order, or "echo": what an echo peer sends back for the steps.',
         "type": ["array", "null", "string"],
         "items": ref("event"),
         "if": {"type": "string"},
         "then": {"const": "echo", "x-errors": {"const": "a list of events, or echo"}},
     }
-    expect = {"type": "object", "additionalProperties": False, "properties": {k: ref("events") for k in ("ok", "non_strict", "informational")}}
+    expect = {
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {k: ref("events") for k in ("ok", "non_strict", "informational")},
+    }
     close_fields = {
         "type": "object",
         "additionalProperties": False,
         "properties": {
             "by": prop({"enum": ["server", "client", "either"]}, model.ExpectClose, "by"),
-            "codes": prop({"type": ["integer", "string", "array"], "items": ref("closeCode")}, model.ExpectClose, "codes"),
+            "codes": prop(
+                {"type": ["integer", "string", "array"], "items": ref("closeCode")}, model.ExpectClose, "codes"
+            ),
             "clean": prop({"type": "boolean"}, model.ExpectClose, "clean"),
         },
     }
     close = {
-        "description": "{by, codes, clean}, or \"answer\": the answer to the close the steps send, per draft.",
+        "description": '{by, codes, clean}, or "answer": the answer to the close the steps send, per draft.',
         "if": {"type": "string"},
         "then": {"const": "answer", "x-errors": {"const": "close is a mapping {by, codes, clean}, or answer"}},
         "else": close_fields,
@@ -375,7 +407,10 @@ def _expectations() -> Schema:
                     "minItems": 2,
                     "maxItems": 2,
                     "prefixItems": [{"type": "string"}, {"type": ["string", "integer"]}],
-                    "x-errors": {"minItems": "an extra header is a [name, value] pair", "maxItems": "an extra header is a [name, value] pair"},
+                    "x-errors": {
+                        "minItems": "an extra header is a [name, value] pair",
+                        "maxItems": "an extra header is a [name, value] pair",
+                    },
                 },
             },
             "method": prop({"type": "string"}, model.Handshake, "method"),
@@ -396,7 +431,14 @@ def _expectations() -> Schema:
             "protocol": {"type": ["string", "null"]},
         },
     }
-    return {"event": event, "events": events, "expect": expect, "close": close, "handshake": handshake, "expectHandshake": expect_handshake}
+    return {
+        "event": event,
+        "events": events,
+        "expect": expect,
+        "close": close,
+        "handshake": handshake,
+        "expectHandshake": expect_handshake,
+    }
 
 
 def _case_parts() -> Schema:
@@ -444,13 +486,17 @@ def _case_parts() -> Schema:
             "page": prop({"enum": ["agent", "chat"]}, model.Actor, "page"),
             "handshake": ref("handshake"),
             "expect": {"type": ["array", "null"], "items": ref("event")},
-            "expect_chat": {"type": "array", "items": {"type": "array", "minItems": 2, "maxItems": 2, "items": {"type": "string"}}},
+            "expect_chat": {
+                "type": "array",
+                "items": {"type": "array", "minItems": 2, "maxItems": 2, "items": {"type": "string"}},
+            },
             "close": ref("close"),
         },
     }
     return {
         "entry": {
-            "description": "A case, or a family of cases (with params): a family is checked row by row, after substitution.",
+            "description": "A case, or a family of cases (with params): a family is checked row by row, "
+            "after substitution.",
             "type": "object",
             "if": {"required": ["params"]},
             "then": {"required": ["id"], "properties": {"id": {"type": "string"}, "params": ref("params")}},
@@ -481,7 +527,8 @@ def _case_parts() -> Schema:
             "items": {"type": "object", "minProperties": 1, "propertyNames": {"pattern": "^[A-Za-z_][A-Za-z0-9_]*$"}},
         },
         "unimplemented": {
-            "description": "draft -> why the case cannot be expressed in that draft (its verdict there is UNIMPLEMENTED).",
+            "description": "draft -> why the case cannot be expressed in that draft "
+            "(its verdict there is UNIMPLEMENTED).",
             "type": "object",
             "propertyNames": ref("draft"),
             "additionalProperties": {"type": "string"},

@@ -58,7 +58,9 @@ def _catalogue_arg(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--cases", nargs="+", default=[], metavar="PATTERN", help="case ids to run, globs allowed: '5.*'")
     p.add_argument("--exclude", nargs="+", default=[], metavar="PATTERN", help="case ids to skip, globs allowed")
-    p.add_argument("--tag", nargs="+", default=[], metavar="TAG", help="only cases with one of these tags (autobahn, ...)")
+    p.add_argument(
+        "--tag", nargs="+", default=[], metavar="TAG", help="only cases with one of these tags (autobahn, ...)"
+    )
     p.add_argument(
         "--exclude-tag", nargs="+", default=[], metavar="TAG", help="skip cases with these tags (reference-server, ...)"
     )

@@ -136,7 +136,13 @@ def _moved(all_rows: list[Row]) -> list[str]:
     moved = [r for r in all_rows if r.case.formerly is not None]
     if not moved:
         return []
-    out = ["", "Ids that moved (the check of the second column is now the first's):", "", "| id | was | why |", "|---|---|---|"]
+    out = [
+        "",
+        "Ids that moved (the check of the second column is now the first's):",
+        "",
+        "| id | was | why |",
+        "|---|---|---|",
+    ]
     for row in moved:
         assert row.case.formerly is not None
         old, why = row.case.formerly

@@ -152,7 +152,9 @@ async def _run_scenario(item: Item, drivers: Mapping[str, Driver], target: Targe
         await asyncio.wait_for(play(item.case, cast, target), item.case.timeout + CEILING_MARGIN)
     except TimeoutError:
         for a in cast:
-            a.recorder.record(TimedOut(a.recorder.stamp(), "the case to end", item.case.timeout + CEILING_MARGIN, final=True))
+            a.recorder.record(
+                TimedOut(a.recorder.stamp(), "the case to end", item.case.timeout + CEILING_MARGIN, final=True)
+            )
     verdict = _worst([(a.name, judge(a.case, a.draft, a.recorder.observation)) for a in cast])
     return _merge(cast), verdict
 

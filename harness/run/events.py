@@ -31,6 +31,9 @@ class PayloadInfo:
         return cls(len(data), hashlib.sha256(data).hexdigest(), preview, text, len(data) > PREVIEW)
 
 
+NO_PAYLOAD = PayloadInfo(0, hashlib.sha256(b"").hexdigest(), "")
+
+
 @dataclass(frozen=True)
 class Event:
     t: float
@@ -67,20 +70,20 @@ class HandshakeInvalid(Event):
 @dataclass(frozen=True)
 class MessageIn(Event):
     type: Literal["text", "binary"] = "text"
-    payload: PayloadInfo = PayloadInfo.of(b"")
+    payload: PayloadInfo = NO_PAYLOAD
     fragments: int = 1  # the frames it arrived in
     kind: ClassVar[str] = "message"
 
 
 @dataclass(frozen=True)
 class PingIn(Event):
-    payload: PayloadInfo = PayloadInfo.of(b"")
+    payload: PayloadInfo = NO_PAYLOAD
     kind: ClassVar[str] = "ping"
 
 
 @dataclass(frozen=True)
 class PongIn(Event):
-    payload: PayloadInfo = PayloadInfo.of(b"")
+    payload: PayloadInfo = NO_PAYLOAD
     kind: ClassVar[str] = "pong"
 
 
@@ -116,7 +119,7 @@ class IgnoredIn(Event):
     """A frame the agent did not process (after a close, or a reserved type in a hixie draft)."""
 
     frame_type: int = 0
-    payload: PayloadInfo = PayloadInfo.of(b"")
+    payload: PayloadInfo = NO_PAYLOAD
     kind: ClassVar[str] = "ignored"
 
 

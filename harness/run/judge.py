@@ -51,7 +51,10 @@ def _matches(expected: ExpectEvent, got: MessageIn | PongIn | PingIn | MarkSet) 
         return expected.name == got.name
     if isinstance(got, MessageIn) and (expected.kind != got.type or expected.fragments not in (None, got.fragments)):
         return False
-    return got.payload.size == len(data := expected.payload.to_bytes()) and got.payload.sha256 == hashlib.sha256(data).hexdigest()
+    return (
+        got.payload.size == len(data := expected.payload.to_bytes())
+        and got.payload.sha256 == hashlib.sha256(data).hexdigest()
+    )
 
 
 def matches(expected: tuple[ExpectEvent, ...], got: Received) -> bool:
@@ -185,7 +188,12 @@ def judge_close(case: Case, draft: Draft, obs: Observation, end: Ending) -> tupl
 
 def _apply_rules(case: Case, verdict: Verdict, end: Ending) -> Verdict:
     """Autobahn's case-specific rules, in the order its cases apply them after the general verdict."""
-    behavior, reason, close, close_reason = verdict.behavior, verdict.behavior_reason, verdict.close, verdict.close_reason
+    behavior, reason, close, close_reason = (
+        verdict.behavior,
+        verdict.behavior_reason,
+        verdict.close,
+        verdict.close_reason,
+    )
     wrong_closer = closer(case) not in ("either", end.closed_by)
     if Rule.WRONG_CLOSER_FAILS in case.rules and end.opened and wrong_closer:
         behavior, reason = Behavior.FAILED, f"the peer did not detect the invalid input: {close_reason}"
@@ -207,4 +215,3 @@ def judge(case: Case, draft: Draft, obs: Observation) -> Verdict:
     behavior, reason = judge_behavior(case, obs)
     close, close_reason = judge_close(case, draft, obs, end)
     return _apply_rules(case, Verdict(behavior, reason, close, close_reason), end)
-

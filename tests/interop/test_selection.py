@@ -17,7 +17,12 @@ def test_only_the_reference_server_runs_the_whole_catalogue() -> None:
     by_name = {s.name: s for s in SERVERS}
     assert excludes(by_name["reference"]) == ()
     assert [what for what, _ in excludes(by_name["ws"])] == ["tag:reference-server"]
-    assert exclusion_args(excludes(by_name["libwebsockets"])) == ["--exclude", "9.*", "--exclude-tag", "reference-server"]
+    assert exclusion_args(excludes(by_name["libwebsockets"])) == [
+        "--exclude",
+        "9.*",
+        "--exclude-tag",
+        "reference-server",
+    ]
 
 
 def test_the_tag_leaves_out_the_reference_servers_own_cases() -> None:

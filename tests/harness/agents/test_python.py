@@ -384,7 +384,11 @@ async def test_hixie_closing(reference: Target, draft: Draft) -> None:
         (Draft.HIXIE_75, SendFrame("binary"), "hixie-75 has no opcode binary"),
         (Draft.RFC6455, SendFrame("reserved:10"), "rfc6455 has no opcode reserved:10"),
         (Draft.HIXIE_75, Repeat(2, (Pause(1), Repeat(1, (SendPing(),)))), "hixie-75 has no ping or pong frames"),
-        (Draft.HYBI_06, Write((BeginFrame("text", 3),)), "hybi-06 masks whole frames: a frame cannot be written piece by piece"),
+        (
+            Draft.HYBI_06,
+            Write((BeginFrame("text", 3),)),
+            "hybi-06 masks whole frames: a frame cannot be written piece by piece",
+        ),
     ],
 )
 def test_unsupported_in_draft(draft: Draft, step: Step, reason: str) -> None:
@@ -461,7 +465,11 @@ async def test_autobahns_fragmentation_ends_a_full_last_fragment_with_an_empty_f
     step = SendMessage("text", Payload(text="abcd"), fragment_size=2, empty_final_frame=True)
     obs = await observe(make_case(step, Wait("message")), reference)
     frames = client_frames(obs, RFC)[:3]
-    assert [(f.opcode, f.fin, f.payload) for f in frames] == [(0x1, False, b"ab"), (0x0, False, b"cd"), (0x0, True, b"")]
+    assert [(f.opcode, f.fin, f.payload) for f in frames] == [
+        (0x1, False, b"ab"),
+        (0x0, False, b"cd"),
+        (0x0, True, b""),
+    ]
     odd = SendMessage("text", Payload(text="abc"), fragment_size=2, empty_final_frame=True)
     obs = await observe(make_case(odd, Wait("message")), reference)
     assert [f.payload for f in client_frames(obs, RFC)[:2]] == [b"ab", b"c"]  # not full: no extra frame

@@ -27,7 +27,12 @@ def text(value: str, times: int = 1) -> ExpectEvent:
 
 
 def test_messages_come_back_and_pings_as_pongs() -> None:
-    steps = (SendMessage("text", Payload(text="a")), SendPong(Payload(text="x")), SendPing(Payload(text="p")), Wait("pong"))
+    steps = (
+        SendMessage("text", Payload(text="a")),
+        SendPong(Payload(text="x")),
+        SendPing(Payload(text="p")),
+        Wait("pong"),
+    )
     assert echo(steps) == (text("a"), ExpectEvent("pong", payload=Payload(text="p")))
 
 
@@ -55,7 +60,11 @@ def test_a_repeated_round_trip_is_one_event_with_a_count() -> None:
 
 
 def test_write_groups_pauses_and_marks_are_transparent() -> None:
-    steps = (Write((SendMessage("text", Payload(text="a")), SendMessage("text", Payload(text="a")))), Pause(0.1), Mark("A"))
+    steps = (
+        Write((SendMessage("text", Payload(text="a")), SendMessage("text", Payload(text="a")))),
+        Pause(0.1),
+        Mark("A"),
+    )
     assert echo(steps) == (text("a", times=2),)
 
 

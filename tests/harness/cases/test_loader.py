@@ -603,7 +603,12 @@ def test_frames_written_in_pieces_pauses_and_marks(here: Path) -> None:
     expect: {ok: [{mark: A}]}
 """
     (loaded,) = load_file(write(here, "x.case.yaml", case(body)))
-    assert loaded.steps == (BeginFrame("text", 21, fin=False), FrameData(Payload("hex", text="ceba")), Pause(1.0), Mark("A"))
+    assert loaded.steps == (
+        BeginFrame("text", 21, fin=False),
+        FrameData(Payload("hex", text="ceba")),
+        Pause(1.0),
+        Mark("A"),
+    )
     assert loaded.ok == (ExpectEvent("mark", name="A"),)
 
 
@@ -619,7 +624,9 @@ def test_close_codes_by_name_and_answer(here: Path) -> None:
         "hybi-07": "hybi-07 has no close code for invalid-data "
         "(1007, data inconsistent with its type (invalid UTF-8); none before hybi-10)"
     }
-    answer = load_file(write(here, "y.case.yaml", case("    steps: [{send_close: {code: 1016}}]\n    close: answer\n")))[0]
+    answer = load_file(
+        write(here, "y.case.yaml", case("    steps: [{send_close: {code: 1016}}]\n    close: answer\n"))
+    )[0]
     assert answer.close == ExpectClose(answer=True) and answer.sent_close_code() == 1016
 
 

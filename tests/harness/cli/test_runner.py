@@ -241,7 +241,7 @@ async def test_a_peer_that_answers_an_invalid_close_code_with_1000_fails_the_run
 async def test_tags_select_cases(tmp_path: Path) -> None:
     cases = catalogue(tmp_path / "cases", echo=ECHO, close=INVALID_CODE)
     opts = options(cases, tmp_path / "reports", drafts=(Draft.RFC6455,))
-    status, out, err = await run_captured(RunOptions(**{**opts.__dict__, "exclude_tags": ("autobahn",)}))
+    status, _, err = await run_captured(RunOptions(**{**opts.__dict__, "exclude_tags": ("autobahn",)}))
     assert status == EXIT_OK, err
     assert set(index(latest_run(tmp_path / "reports"))["python"]["rfc6455"]) == {"1.1", "1.2"}
     status, _, err = await run_captured(RunOptions(**{**opts.__dict__, "tags": ("nothing-has-it",)}))

@@ -18,7 +18,13 @@ def end(*events: Event, draft: Draft = RFC):  # type: ignore[no-untyped-def]
 
 def test_the_client_closes_and_the_peer_answers_and_ends_tcp() -> None:
     e = end(CloseOut(0.1, 1000), CloseIn(0.2, 1000), TcpClosed(0.3, "peer"))
-    assert (e.closed_by, e.remote_code, e.local_code, e.clean, e.dropped_by_agent) == ("client", 1000, 1000, True, False)
+    assert (e.closed_by, e.remote_code, e.local_code, e.clean, e.dropped_by_agent) == (
+        "client",
+        1000,
+        1000,
+        True,
+        False,
+    )
     assert e.describe() == "closed by the client, peer's close with 1000, cleanly"
 
 
@@ -36,7 +42,9 @@ def test_a_peer_that_answers_but_leaves_tcp_open_is_dropped_by_the_client() -> N
 
 
 def test_no_close_reply_in_time() -> None:
-    e = end(CloseOut(0.1, 1000), TimedOut(1.1, "the peer's close reply", 1.0), TcpClosed(1.1, "agent", "no close reply"))
+    e = end(
+        CloseOut(0.1, 1000), TimedOut(1.1, "the peer's close reply", 1.0), TcpClosed(1.1, "agent", "no close reply")
+    )
     assert (e.closed_by, e.close_received, e.clean, e.dropped_by_agent) == ("client", False, False, True)
 
 

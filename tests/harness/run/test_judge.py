@@ -158,7 +158,9 @@ def test_a_count_expects_that_many_in_a_row() -> None:
 
 
 def test_marks_are_received_events() -> None:
-    case = make_case(ok=(ExpectEvent("mark", name="A"),), non_strict=(ExpectEvent("mark", name="A"), ExpectEvent("mark", name="B")))
+    case = make_case(
+        ok=(ExpectEvent("mark", name="A"),), non_strict=(ExpectEvent("mark", name="A"), ExpectEvent("mark", name="B"))
+    )
     assert verdict(case, opened(MarkSet(1.0, "A"))).behavior is Behavior.OK
     assert verdict(case, opened(MarkSet(1.0, "A"), MarkSet(2.0, "B"))).behavior is Behavior.NON_STRICT
     v = verdict(case, opened())  # the peer closed before the first mark: it failed on valid input
@@ -221,8 +223,13 @@ def test_status_headers_and_protocol() -> None:
     assert verdict(HELLO, Observation(status=400)).behavior_reason == "handshake answered 400, expected 101"
     refusal = make_case(expect_handshake=ExpectHandshake(status=(400, 426)))
     assert verdict(refusal, Observation(status=426)).behavior_reason == "handshake answered 426 as expected"
-    versions = make_case(expect_handshake=ExpectHandshake(status=(426,), headers=(("Sec-WebSocket-Version", "13, 8, 7, 6"),)))
-    assert verdict(versions, Observation(status=426, response_headers=[("sec-websocket-version", " 13 ,8,7,6")])).behavior is Behavior.OK
+    versions = make_case(
+        expect_handshake=ExpectHandshake(status=(426,), headers=(("Sec-WebSocket-Version", "13, 8, 7, 6"),))
+    )
+    assert (
+        verdict(versions, Observation(status=426, response_headers=[("sec-websocket-version", " 13 ,8,7,6")])).behavior
+        is Behavior.OK
+    )
     v = verdict(versions, Observation(status=426, response_headers=[("Sec-WebSocket-Version", "13, 8")]))
     assert v.behavior_reason == "handshake answer has Sec-WebSocket-Version: 13, 8, expected 13, 8, 7, 6"
     absent = make_case(expect_handshake=ExpectHandshake(headers=(("Sec-WebSocket-Protocol", None),)))
@@ -244,7 +251,10 @@ def test_a_peer_closing_as_expected() -> None:
 
 def test_the_wrong_side_closing_is_failed_first() -> None:
     v = verdict(BY_SERVER_1002, opened())
-    assert (v.close, v.close_reason) == (CloseBehavior.FAILED, "expected the server to close the connection; the client had to")
+    assert (v.close, v.close_reason) == (
+        CloseBehavior.FAILED,
+        "expected the server to close the connection; the client had to",
+    )
     assert v.failed
     v = verdict(HELLO, opened(message("Hello"), closing=(*server_closes(1001)[:2], TcpClosed(0.7, "agent", "late"))))
     assert (v.close, v.close_reason) == (CloseBehavior.FAILED, "the server closed the connection unexpectedly")
@@ -259,7 +269,9 @@ def test_unclean_is_judged_before_the_code() -> None:
 
 
 def test_wrong_code_and_a_close_without_a_code() -> None:
-    v = verdict(HELLO, opened(message("Hello"), closing=(CloseOut(0.5, 1000), CloseIn(0.6, 1001), TcpClosed(0.7, "peer"))))
+    v = verdict(
+        HELLO, opened(message("Hello"), closing=(CloseOut(0.5, 1000), CloseIn(0.6, 1001), TcpClosed(0.7, "peer")))
+    )
     assert (v.close, v.close_reason) == (CloseBehavior.WRONG_CODE, "peer closed with 1001, expected 1000 or none")
     assert not v.failed  # shown, tolerated
     # a close frame without a code passes any code list ("X or empty")
@@ -311,7 +323,9 @@ def test_invalid_data_resolves_per_draft(draft: Draft, code: int, close: CloseBe
     assert verdict(case, opened(closing=server_closes(code)), draft).close is close
 
 
-@pytest.mark.parametrize(("draft", "good", "bad"), [(Draft.HYBI_07, 1004, 1009), (Draft.HYBI_08, 1004, 1009), (RFC, 1009, 1004)])
+@pytest.mark.parametrize(
+    ("draft", "good", "bad"), [(Draft.HYBI_07, 1004, 1009), (Draft.HYBI_08, 1004, 1009), (RFC, 1009, 1004)]
+)
 def test_too_big_resolves_per_draft(draft: Draft, good: int, bad: int) -> None:
     case = make_case(close=ExpectClose(by="server", codes=("too-big",), clean=False))
     assert verdict(case, opened(closing=server_closes(good)), draft).close is CloseBehavior.OK
@@ -375,13 +389,18 @@ def test_wrong_code_fails_the_behaviour_in_7_9() -> None:
 def test_the_wrong_closer_fails_the_behaviour_in_the_utf8_cases() -> None:
     """closedByWrongEndpointIsFatal: a peer that never detected the invalid text (the client had to close)
     fails the behaviour, not only the close; one that did detect it passes."""
-    case = make_case(close=ExpectClose(by="server", codes=("invalid-data",), clean=False), rules=(Rule.WRONG_CLOSER_FAILS,))
+    case = make_case(
+        close=ExpectClose(by="server", codes=("invalid-data",), clean=False), rules=(Rule.WRONG_CLOSER_FAILS,)
+    )
     v = verdict(case, opened())  # nothing echoed, but the client had to close
     assert (v.behavior, v.close) == (Behavior.FAILED, CloseBehavior.FAILED)
     assert v.behavior_reason == (
         "the peer did not detect the invalid input: expected the server to close the connection; the client had to"
     )
-    assert verdict(case, opened(closing=(TimedOut(9.0, "the peer to close", 9.0, final=True),))).behavior is Behavior.FAILED
+    assert (
+        verdict(case, opened(closing=(TimedOut(9.0, "the peer to close", 9.0, final=True),))).behavior
+        is Behavior.FAILED
+    )
     assert verdict(case, opened(closing=server_closes(1007))).behavior is Behavior.OK
     assert verdict(make_case(close=case.close), opened()).behavior is Behavior.OK  # without the rule
 
