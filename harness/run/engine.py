@@ -14,11 +14,11 @@ import traceback
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
-from wire import Draft
+from wire import Draft, RemoteProtocolError
 
 from ..cases.model import As, Case
 from .driver import Driver
-from .events import HarnessError, TimedOut
+from .events import Failure, HandshakeInvalid, HarnessError, Opened, TimedOut
 from .judge import judge, unimplemented
 from .recorder import Recorder
 from .results import Behavior, CaseResult, CloseBehavior, Observation, Verdict
@@ -47,17 +47,14 @@ class Item:
     driver: Driver
 
 
+def applies(case: Case, draft: Draft, agent: str) -> bool:
+    """Whether the case is an item for this draft and agent."""
+    return draft.value in case.drafts and (case.agents is None or agent in case.agents)
+
+
 def plan(cases: Sequence[Case], drafts: Sequence[Draft], drivers: Sequence[Driver]) -> list[Item]:
     """Every (case, draft, agent) the selection asks for, in report order."""
-    items = []
-    for case in cases:
-        for draft in drafts:
-            if draft.value not in case.drafts:
-                continue
-            for driver in drivers:
-                if case.agents is None or driver.name in case.agents:
-                    items.append(Item(case, draft, driver))
-    return items
+    return [Item(c, d, driver) for c in cases for d in drafts for driver in drivers if applies(c, d, driver.name)]
 
 
 async def drive(driver: Driver, case: Case, draft: Draft, target: Target, recorder: Recorder) -> None:
@@ -159,6 +156,17 @@ async def _run_scenario(item: Item, drivers: Mapping[str, Driver], target: Targe
     return _merge(cast), verdict
 
 
+def peer_failure(recorder: Recorder, exc: RemoteProtocolError) -> None:
+    """Record a protocol error of the peer that reached the engine (a head over 16 KiB, a flood of
+    garbage): before an answer to the handshake it is an invalid answer, afterwards the client's failure."""
+    obs = recorder.observation
+    if obs.status is None and not any(isinstance(e, Opened) for e in obs.events):
+        obs.handshake_error = exc.reason
+        recorder.record(HandshakeInvalid(recorder.stamp(), exc.reason))
+    else:
+        recorder.record(Failure(recorder.stamp(), exc.close_code, exc.reason))
+
+
 async def run_item(item: Item, target: Target, drivers: Mapping[str, Driver] | None = None) -> CaseResult:
     """Run and judge one item. Every item ends with a verdict: a hung peer meets the ceiling.
     `drivers` (by agent name) lets scenario actors use other agents than the item's."""
@@ -179,6 +187,10 @@ async def run_item(item: Item, target: Target, drivers: Mapping[str, Driver] | N
     except TimeoutError:
         obs = recorder.observation
         recorder.record(TimedOut(recorder.stamp(), "the case to end", case.timeout + CEILING_MARGIN, final=True))
+        verdict = judge(case, draft, obs)
+    except RemoteProtocolError as exc:  # wire says the peer broke the protocol: the peer's failure
+        obs = recorder.observation
+        peer_failure(recorder, exc)
         verdict = judge(case, draft, obs)
     except Exception as exc:  # a harness bug: keep the traceback in the report
         obs = recorder.observation

@@ -69,7 +69,7 @@ class HandshakeInvalid(Event):
 
 @dataclass(frozen=True)
 class MessageIn(Event):
-    type: Literal["text", "binary"] = "text"
+    message: Literal["text", "binary"] = "text"
     payload: PayloadInfo = NO_PAYLOAD
     fragments: int = 1  # the frames it arrived in
     kind: ClassVar[str] = "message"
@@ -172,3 +172,36 @@ class Note(Event):
 
     text: str = ""
     kind: ClassVar[str] = "note"
+
+
+KINDS: dict[str, type[Event]] = {
+    cls.kind: cls
+    for cls in (
+        Opened,
+        Rejected,
+        HandshakeInvalid,
+        MessageIn,
+        PingIn,
+        PongIn,
+        CloseIn,
+        CloseOut,
+        Failure,
+        IgnoredIn,
+        MarkSet,
+        TcpClosed,
+        TimedOut,
+        HarnessError,
+        ChatShown,
+        Note,
+    )
+}
+
+
+def event_from_json(data: dict[str, Any]) -> Event:
+    """The event that `Event.to_json` wrote (a report read back)."""
+    fields = {k: v for k, v in data.items() if k != "type"}
+    if "payload" in fields:
+        fields["payload"] = PayloadInfo(**fields["payload"])
+    if "lines" in fields:
+        fields["lines"] = tuple((str(f), str(t)) for f, t in fields["lines"])
+    return KINDS[data["type"]](**fields)

@@ -49,7 +49,7 @@ def _matches(expected: ExpectEvent, got: MessageIn | PongIn | PingIn | MarkSet) 
         return False
     if isinstance(got, MarkSet):
         return expected.name == got.name
-    if isinstance(got, MessageIn) and (expected.kind != got.type or expected.fragments not in (None, got.fragments)):
+    if isinstance(got, MessageIn) and (expected.kind != got.message or expected.fragments not in (None, got.fragments)):
         return False
     return (
         got.payload.size == len(data := expected.payload.to_bytes())
@@ -69,7 +69,7 @@ def _what(e: MessageIn | PongIn | PingIn | MarkSet) -> str:
     preview = e.payload.preview if len(e.payload.preview) <= 24 else e.payload.preview[:24] + "..."
     if isinstance(e, MessageIn):
         frags = f" in {e.fragments} frames" if e.fragments > 1 else ""
-        return f"{e.type} message of {e.payload.size} bytes{frags} ({preview!r})"
+        return f"{e.message} message of {e.payload.size} bytes{frags} ({preview!r})"
     return f"{e.kind} of {e.payload.size} bytes ({preview!r})"
 
 
