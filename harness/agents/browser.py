@@ -13,7 +13,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import shutil
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from importlib.resources import files
 from typing import Any
 
@@ -21,7 +21,7 @@ from aiohttp import web
 
 from wire import Draft
 
-from ..cases.model import Case, Chat, Handshake, Mark, Pause, Repeat, SendClose, SendMessage, Step, Wait, walk
+from ..cases.model import Case, Chat, Handshake, Mark, Pause, Repeat, SendClose, SendMessage, Step, Wait, Write, walk
 from ..run import events as ev
 from ..run.driver import AgentStartError
 from ..run.recorder import Recorder
@@ -275,11 +275,16 @@ class PageSession(_Tab):
     def _with_path(self, path: str) -> str:
         return f"{'wss' if self.target.secure else 'ws'}://{self.target.authority}{path}"
 
-    async def perform(self, step: Step) -> None:
-        if isinstance(step, Repeat):
-            for _ in range(step.count):
-                for inner in step.steps:
-                    await self.perform(inner)
+    async def perform(self, steps: Sequence[Step]) -> None:
+        for step in steps:
+            if self.closed:
+                return
+            await self.step(step)
+
+    async def step(self, step: Step) -> None:
+        if isinstance(step, Repeat | Write):  # a page has no say in how its messages reach TCP
+            for _ in range(step.count if isinstance(step, Repeat) else 1):
+                await self.perform(step.steps)
         elif isinstance(step, SendMessage):
             data = step.payload.to_bytes()
             if step.kind == "text":
@@ -339,7 +344,11 @@ class ChatSession(_Tab):
         selector = ", ".join(f"#status[data-state={s}]" for s in states)
         await self.page.wait_for_selector(selector, timeout=OPEN_TIMEOUT * 1000)
 
-    async def perform(self, step: Step) -> None:
+    async def perform(self, steps: Sequence[Step]) -> None:
+        for step in steps:
+            await self.step(step)
+
+    async def step(self, step: Step) -> None:
         if isinstance(step, Chat):
             if step.action == "join":
                 await self.page.fill("#join-name", step.text)

@@ -18,7 +18,7 @@ import contextlib
 import fcntl
 import platform
 import termios
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 
 from wire import (
     BinaryMessage,
@@ -158,7 +158,8 @@ class _Session:
         self.conn: Connection | None = None
         self.encoder: Encoder | None = None
         self.pending: list[bytes] = []  # frames of send steps waiting for the write they share
-        self.close_queued = False  # the client's close is among them (or was just written in pieces)
+        self.close_queued = False  # the client's close is among them
+        self.close_written = 0.0  # when the write that carried the client's close was done (recorder time)
         self.lock = asyncio.Lock()  # one write at a time: a chopped frame is never cut by an answer
         self.eof = False
         self.dropped = False
@@ -171,13 +172,20 @@ class _Session:
     def t(self) -> float:
         return self.rec.stamp()
 
-    async def _write(self, data: bytes) -> None:
+    async def _write(self, data: bytes, close: bool = False) -> None:
+        """One write; `close`: the client's close is in it (recorded when handed to the transport, before
+        any answer can be read; its deadline runs from when the write is done)."""
         if not data or self.writer.is_closing():
             return
         self.rec.wire("out", data)
         with contextlib.suppress(ConnectionError):
             self.writer.write(data)
+            if close:
+                assert self.conn is not None
+                self.rec.record(ev.CloseOut(self.t(), self.conn.sent_code))
             await self.writer.drain()
+        if close:
+            self.close_written = self.rec.now()
 
     async def flush(self) -> None:
         """Write what the send steps queued and what the connection has to say (answers), in one write."""
@@ -187,10 +195,9 @@ class _Session:
             closing = conn.close_sent
             data = b"".join(self.pending) + conn.data_to_send()
             self.pending = []
-            await self._write(data)
-            if self.close_queued or (conn.close_sent and not closing):  # its own close, an answer, a failure's
-                self.rec.record(ev.CloseOut(self.t(), conn.sent_code))
-                self.close_queued = False
+            close = self.close_queued or (conn.close_sent and not closing)  # its own, an answer, a failure's
+            self.close_queued = False
+            await self._write(data, close)
 
     async def send(self, step: Send, chop: int | None = None, sync: bool = False) -> None:
         assert self.encoder is not None
@@ -201,14 +208,17 @@ class _Session:
         if not chop and not sync:
             self.pending += frames
             return
+        pieces = [
+            frame[i : i + (chop or len(frame) or 1)]
+            for frame in frames
+            for i in range(0, len(frame), chop or len(frame) or 1)
+        ]
+        close, self.close_queued = self.close_queued, False
         async with self.lock:
-            for frame in frames:
-                size = chop or len(frame) or 1
-                for i in range(0, len(frame), size):
-                    await self._write(frame[i : i + size])
+            for n, piece in enumerate(pieces):
+                if n:
                     await asyncio.sleep(QUEUED_WRITE_DELAY)
-        if self.close_queued:
-            await self.flush()
+                await self._write(piece, close and n == len(pieces) - 1)
 
     # --- opening handshake ---------------------------------------------------------------------------
 
@@ -301,18 +311,22 @@ class _Session:
 
     # --- steps ---------------------------------------------------------------------------------------
 
-    async def perform(self, step: Step) -> None:
+    async def perform(self, steps: Sequence[Step]) -> None:
+        """The steps in order until the connection ends; what they queued is written at the end."""
+        for step in steps:
+            await self.step(step)
+        await self.flush()
+
+    async def step(self, step: Step) -> None:
         if self.ended:
             return
         if isinstance(step, Repeat):
             for _ in range(step.count):
                 for inner in step.steps:
-                    await self.perform(inner)
+                    await self.step(inner)
         elif isinstance(step, Write):
             await self.flush()
-            for inner in step.steps:
-                await self.perform(inner)
-            await self.flush()
+            await self.perform(step.steps)
         elif isinstance(step, Wait):
             await self.flush()
             await self.wait(step)
@@ -418,10 +432,6 @@ class _Session:
             self.rec.record(ev.TcpClosed(self.t(), "agent", reason))
             self.writer.close()
 
-    def _close_time(self) -> float:
-        """When the client's close went out (its CloseOut event)."""
-        return max((e.t for e in self.obs.events if isinstance(e, ev.CloseOut)), default=self.rec.now())
-
     async def finish(self) -> None:
         """The closing phase: close if the case expects the client to, then give the peer `close_timeout`
         for each of its parts of the closing handshake."""
@@ -446,13 +456,11 @@ class _Session:
         if not conn.close_sent and not closed() and not await self.rec.wait_until(closed, self.case.timeout):
             self.rec.record(ev.TimedOut(self.t(), "the peer to close", self.case.timeout, final=True))
             return
-        if conn.close_sent and not closed() and not await self.until(closed, self._close_time(), limit):
+        if conn.close_sent and not closed() and not await self.until(closed, self.close_written, limit):
             self.rec.record(ev.TimedOut(self.t(), "the peer's close reply", limit))
             self.drop(f"no close reply within {limit:g} s")
             return
         if not self.eof:
-            since = max(
-                (e.t for e in self.obs.events if isinstance(e, ev.CloseIn | ev.CloseOut)), default=self.rec.now()
-            )
+            since = max([self.close_written, *(e.t for e in self.obs.events if isinstance(e, ev.CloseIn))])
             if not await self.until(lambda: self.eof, since, limit):
                 self.drop(f"the server did not close TCP within {limit:g} s of the closing handshake")

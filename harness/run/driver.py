@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from contextlib import AbstractAsyncContextManager
 from typing import Protocol
 
@@ -28,7 +29,10 @@ class Session(Protocol):
         """The opening handshake; True when a WebSocket is open."""
         ...
 
-    async def perform(self, step: Step) -> None: ...
+    async def perform(self, steps: Sequence[Step]) -> None:
+        """These steps in order, until the connection ends. No other connection acts meanwhile (a scenario
+        gives each actor its consecutive steps at once), so an agent may write them as it sees fit."""
+        ...
 
     async def finish(self) -> None:
         """The closing phase: close if the case expects this side to, then wait for the peer."""

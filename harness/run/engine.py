@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import time
 import traceback
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from wire import Draft, RemoteProtocolError
 
-from ..cases.model import As, Case
+from ..cases.model import As, Case, Step
 from .driver import Driver
 from .events import Failure, HandshakeInvalid, HarnessError, Opened, TimedOut
 from .judge import judge, unimplemented
@@ -62,11 +63,14 @@ async def drive(driver: Driver, case: Case, draft: Draft, target: Target, record
     async with driver.session(case, draft, target, recorder) as session:
         if session is None or not await session.open():
             return
-        for step in case.steps:
-            if session.ended:
-                break
-            await session.perform(step)
+        await session.perform(case.steps)
         await session.finish()
+
+
+def segments(steps: Sequence[Step]) -> Iterator[tuple[str, tuple[Step, ...]]]:
+    """A scenario's steps as runs of one actor's consecutive steps: (actor, steps), in order."""
+    for actor, run in itertools.groupby(steps, key=lambda s: s.actor if isinstance(s, As) else ""):
+        yield actor, tuple(s.step for s in run if isinstance(s, As))
 
 
 @dataclass
@@ -105,11 +109,8 @@ async def play(case: Case, actors: list[_Actor], target: Target) -> None:
             if session is None or not await session.open():
                 return
             sessions[a.name] = session
-        for step in case.steps:
-            assert isinstance(step, As)  # the loader puts an actor on every scenario step
-            session = sessions[step.actor]
-            if not session.ended:
-                await session.perform(step.step)
+        for actor, steps in segments(case.steps):  # the loader puts an actor on every scenario step
+            await sessions[actor].perform(steps)
         await asyncio.gather(*(s.finish() for s in sessions.values()))
 
 

@@ -88,29 +88,29 @@ class PongIn(Event):
 
 
 @dataclass(frozen=True)
-class CloseIn(Event):
-    """The peer's close frame (hixie-76: its closing sentinel)."""
-
+class _Coded(Event):
     code: int | None = None
     reason: str = ""
+
+
+@dataclass(frozen=True)
+class CloseIn(_Coded):
+    """The peer's close frame (hixie-76: its closing sentinel)."""
+
     kind: ClassVar[str] = "close_in"
 
 
 @dataclass(frozen=True)
-class CloseOut(Event):
+class CloseOut(_Coded):
     """The agent's close frame (hixie-76: sentinel) was written; `t` is when the write was done."""
 
-    code: int | None = None
-    reason: str = ""
     kind: ClassVar[str] = "close_out"
 
 
 @dataclass(frozen=True)
-class Failure(Event):
+class Failure(_Coded):
     """The agent failed the connection: the peer broke a rule of the protocol."""
 
-    code: int | None = None
-    reason: str = ""
     kind: ClassVar[str] = "failure"
 
 

@@ -34,11 +34,12 @@ cases:
     spec: s
     steps:
       - send_message: {text: "héllo"}
-      - send_message: {binary: {hex: "00 01 fe ff"}}
-      - send_message: {binary: {hex: "de ad"}, as_blob: true}
+      - write:
+          - send_message: {binary: {hex: "00 01 fe ff"}}
+          - send_message: {binary: {hex: "de ad"}, as_blob: true}
+      - pause: 0.01
       - wait: {for: message, count: 3}
-    expect:
-      ok: [{message: {text: "héllo"}}, {message: {binary: {hex: "00 01 fe ff"}}}, {message: {binary: {hex: "de ad"}}}]
+    expect: {ok: echo}
   - id: "2"
     title: close with an application code and a reason
     description: d

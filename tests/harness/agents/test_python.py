@@ -557,3 +557,11 @@ async def test_a_late_harness_never_makes_the_peer_late(monkeypatch: pytest.Monk
     e = end(obs)
     assert (e.closed_by, e.close_received, e.clean, e.dropped_by_agent) == ("client", True, True, False)
     assert judge(case, RFC, obs).close is CloseBehavior.OK
+
+
+async def test_a_close_written_in_pieces_is_the_clients_close(reference: Target) -> None:
+    """The close counts from the write of its last byte, before an answer can be read (7.6.1)."""
+    for step in (SendClose(1000, Payload(text="bye"), chop=1), SendClose(1000, sync=True)):
+        obs = await observe(make_case(step), reference)
+        e = end(obs)
+        assert (e.closed_by, e.remote_code, e.clean) == ("client", 1000, True), step

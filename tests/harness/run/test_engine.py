@@ -5,12 +5,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 
 import pytest
 
 from harness.agents.python import PythonDriver
 from harness.cases.model import (
+    As,
     Case,
     ExpectClose,
     ExpectHandshake,
@@ -78,9 +79,12 @@ class FakeSession:
         await self.driver.opened()
         return True
 
-    async def perform(self, step: Step) -> None:
-        self.driver.performed.append(step)
-        self.ended = self.driver.behave == "end after a step"
+    async def perform(self, steps: Sequence[Step]) -> None:
+        for step in steps:
+            if self.ended:
+                return
+            self.driver.performed.append(step)
+            self.ended = self.driver.behave == "end after a step"
 
     async def finish(self) -> None:
         self.driver.finished += 1
@@ -219,10 +223,10 @@ async def test_drive_performs_every_step_then_finishes() -> None:
     assert (driver.runs, driver.performed, driver.finished) == (1, list(STEPS), 1)
 
 
-async def test_drive_stops_performing_once_the_connection_ended() -> None:
-    driver = FakeDriver("end after a step")
-    await drive(driver, make_case(*STEPS), RFC, Target("127.0.0.1", 9), Recorder())
-    assert (driver.performed, driver.finished) == ([STEPS[0]], 1)
+def test_a_scenario_gives_each_actor_its_consecutive_steps_at_once() -> None:
+    ping, message = SendPing(), SendMessage("text", Payload(text="a"))
+    steps = (As("a", ping), As("a", message), As("b", ping), As("a", message))
+    assert list(engine.segments(steps)) == [("a", (ping, message)), ("b", (ping,)), ("a", (message,))]
 
 
 async def test_drive_does_nothing_more_when_the_handshake_fails() -> None:
