@@ -35,7 +35,7 @@ AUTOBAHN = json.loads((ROOT / "tests" / "harness" / "cases" / "data" / "autobahn
 
 def frames(steps: tuple[Step, ...]) -> list[list[Any]]:
     """What `steps` send, as the fixture writes Autobahn's frames, with runs of equal frames counted."""
-    enc = Encoder(Connection(RFC, Side.CLIENT, mask_source=lambda n: bytes(n)), RFC)
+    enc = Encoder(Connection(RFC, Side.CLIENT, mask_source=bytes), RFC)
     out: list[list[Any]] = []
 
     def add(row: list[Any]) -> None:
