@@ -349,8 +349,7 @@ class _Session:
             if not await self.rec.wait_until(done, step.timeout):
                 self.rec.record(ev.TimedOut(self.t(), step.for_, step.timeout))
             return
-        kind = {"message": "message", "pong": "pong", "ping": "ping"}[step.for_]
-        await self.rec.wait_for(kind, step.count, step.timeout, lambda: self.ended)
+        await self.rec.wait_for(step.for_, step.count, step.timeout, lambda: self.ended)
 
     # --- the state of the connection -----------------------------------------------------------------
 
