@@ -45,6 +45,7 @@ bench: setup browser  ## benchmarks: print figures (never part of make test)
 	$(PY) bench/wire_throughput.py
 	$(PY) bench/server_echo.py
 	$(PY) bench/chat_room.py
+	$(PY) bench/harness_vs_autobahn.py
 
 conformance-peers: setup  ## the RFC 6455 catalogue against websockets and aiohttp echo servers: reports/peers/<name>
 	$(PY) peers/conformance.py websockets aiohttp --out reports/peers

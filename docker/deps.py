@@ -4,6 +4,7 @@ before the source is copied (the dependency layers then stay cached while the co
 
     python3 docker/deps.py pyproject.toml --without playwright   # everything but the browser driver
     python3 docker/deps.py pyproject.toml --only playwright      # only the browser driver
+    python3 docker/deps.py pyproject.toml --without playwright --extra accel   # and an optional group
 """
 
 from __future__ import annotations
@@ -28,9 +29,16 @@ def main(argv: list[str] | None = None) -> int:
     group = p.add_mutually_exclusive_group()
     group.add_argument("--without", nargs="+", default=[], metavar="NAME", help="leave these out")
     group.add_argument("--only", nargs="+", default=[], metavar="NAME", help="keep only these")
+    p.add_argument("--extra", action="append", default=[], metavar="GROUP", help="add an optional-dependencies group")
     args = p.parse_args(argv)
     with open(args.pyproject, "rb") as f:
-        requirements: list[str] = tomllib.load(f)["project"]["dependencies"]
+        project = tomllib.load(f)["project"]
+    requirements: list[str] = list(project["dependencies"])
+    for extra in args.extra:
+        if extra not in project.get("optional-dependencies", {}):
+            print(f"deps.py: no optional-dependencies group {extra!r} in {args.pyproject}", file=sys.stderr)
+            return 1
+        requirements += project["optional-dependencies"][extra]
     without = {name(n) for n in args.without}
     only = {name(n) for n in args.only}
     chosen = [r for r in requirements if name(r) not in without and (not only or name(r) in only)]

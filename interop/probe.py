@@ -18,14 +18,13 @@ from wire import (
     ConnectionClosed,
     Draft,
     Event,
-    HandshakeError,
-    HttpError,
+    HandshakeAccepted,
+    HandshakeInvalid,
+    HandshakeRejected,
     ProtocolFailure,
-    Side,
+    State,
     TextMessage,
     WireError,
-    find_head_end,
-    parse_response,
 )
 from wire import Connection as WireConnection
 
@@ -60,6 +59,7 @@ def first_line(body: bytes) -> str:
 def probe(host: str, port: int, path: str, draft: Draft, protocol: str, timeout: float = TIMEOUT) -> Probe:
     """Send `draft`'s handshake offering `protocol`; classify the answer."""
     hs = ClientHandshake.build(draft, f"{host}:{port}", path, origin=ORIGIN, protocols=(protocol,))
+    conn = WireConnection.client(hs)
     name = draft.value
     try:
         sock = socket.create_connection((host, port), timeout=timeout)
@@ -67,43 +67,41 @@ def probe(host: str, port: int, path: str, draft: Draft, protocol: str, timeout:
         return Probe(name, "refused", detail=f"cannot connect: {exc.strerror or exc}")
     with sock:
         deadline = time.monotonic() + timeout
-        buffer = b""
+        received = b""  # what came, for the first line of an answer cut short
+        gave_up = False
         try:
-            sock.sendall(hs.to_bytes())
-            while (end := find_head_end(buffer)) is None:
+            sock.sendall(conn.data_to_send())
+            while conn.state is State.CONNECTING:
                 data = _read(sock, deadline)
-                if not data:
-                    return Probe(name, "closed", detail=first_line(buffer))
-                buffer += data
-            response = parse_response(buffer[:end])
+                received += data
+                conn.receive_data(data)  # b"" (EOF) ends the handshake too
         except TimeoutError:
-            return Probe(name, "timeout", detail=f"no answer within {timeout:g} s")
-        except HttpError as exc:
-            return Probe(name, "invalid", detail=f"not an HTTP answer: {exc.reason}")
+            gave_up = True
+            conn.receive_data(b"")  # give up: judge what came, as if the connection had ended
         except OSError as exc:
             return Probe(name, "closed", detail=str(exc.strerror or exc))
+        first, *after = conn.events()
+        if isinstance(first, ConnectionClosed):
+            if gave_up:
+                return Probe(name, "timeout", detail=f"no answer within {timeout:g} s")
+            return Probe(name, "closed", detail=first_line(received))
+        if isinstance(first, HandshakeInvalid) and first.response is None:
+            return Probe(name, "invalid", detail=f"not an HTTP answer: {first.reason}")
+        assert isinstance(first, HandshakeAccepted | HandshakeRejected | HandshakeInvalid)
+        response = first.response
+        assert response is not None
         versions = response.headers.get("Sec-WebSocket-Version")
         selected = response.headers.get("Sec-WebSocket-Protocol") or response.headers.get("WebSocket-Protocol")
         base = Probe(name, "accepted", response.status, response.reason, versions, selected)
-        if response.status != 101:
-            body = buffer[end:]
+        if isinstance(first, HandshakeRejected):
+            body = first.body
             with contextlib.suppress(TimeoutError, OSError):  # a little more of the body, for the reason text
                 body += _read(sock, min(deadline, time.monotonic() + 0.3))
             return replace(base, outcome="rejected", detail=first_line(body))
-        try:
-            while len(buffer) < end + hs.answer_size:
-                data = _read(sock, deadline)
-                if not data:
-                    break
-                buffer += data
-            answer = buffer[end : end + hs.answer_size]
-            hs.check(response, answer)
-        except HandshakeError as exc:
-            return replace(base, outcome="invalid", detail=exc.reason)
-        except (TimeoutError, OSError):
-            return replace(base, outcome="invalid", detail="the 16-byte hixie-76 answer did not arrive")
-        echo = _echo(sock, draft, buffer[end + hs.answer_size :], timeout)
-        return replace(base, echo=echo)
+        if isinstance(first, HandshakeInvalid):
+            detail = "the 16-byte hixie-76 answer did not arrive" if gave_up else first.reason
+            return replace(base, outcome="invalid", detail=detail)
+        return replace(base, echo=_echo(sock, conn, after, timeout))
 
 
 def _outcome(events: list[Event]) -> str | None:
@@ -121,18 +119,16 @@ def _outcome(events: list[Event]) -> str | None:
     return None
 
 
-def _echo(sock: socket.socket, draft: Draft, rest: bytes, timeout: float) -> str:
-    """Send one text message in `draft` and say what came back."""
-    conn = WireConnection(draft, Side.CLIENT)
+def _echo(sock: socket.socket, conn: WireConnection, events: list[Event], timeout: float) -> str:
+    """Send one text message on `conn` (`events`: what came with the handshake) and say what came back."""
     deadline = time.monotonic() + timeout
     outcome: str | None = None
     try:
         conn.send_text(PROBE_TEXT)
         sock.sendall(conn.data_to_send())
-        if rest:
-            conn.receive_data(rest)
-        while (outcome := _outcome(conn.events())) is None:
+        while (outcome := _outcome(events)) is None:
             conn.receive_data(_read(sock, deadline))  # b"" (EOF) becomes ConnectionClosed
+            events = conn.events()
     except TimeoutError:
         outcome = f"no echo within {timeout:g} s"
     except OSError as exc:

@@ -50,7 +50,7 @@ class Behavior:
         most behaviours need no coroutine per event."""
         return None
 
-    def closed(self, session: Session) -> None:
+    async def closed(self, session: Session) -> None:
         return None
 
     @staticmethod
@@ -65,7 +65,6 @@ class Echo(Behavior):
 
     def on_event(self, session: Session, event: Event) -> None:
         if isinstance(event, Fragment):
-            assert session.conn is not None
             frame = event.frame
             session.conn.send_frame(Frame(frame.opcode, frame.payload, frame.fin))
 
@@ -79,7 +78,6 @@ class EchoAssemble(Behavior):
         return config.assemble_limit
 
     def on_event(self, session: Session, event: Event) -> None:
-        assert session.conn is not None
         if isinstance(event, TextMessage):
             session.conn.send_text(event.data)
         elif isinstance(event, BinaryMessage):
@@ -94,7 +92,6 @@ class EchoFragment(EchoAssemble):
 
     def on_event(self, session: Session, event: Event) -> None:
         conn = session.conn
-        assert conn is not None
         if not isinstance(event, TextMessage | BinaryMessage):
             return
         kind, data = (Kind.TEXT, event.data.encode()) if isinstance(event, TextMessage) else (Kind.BINARY, event.data)
@@ -121,7 +118,7 @@ class EchoBroadcast(Behavior):
     async def _broadcast(self, session: Session, event: TextMessage | BinaryMessage) -> None:
         for peer in session.registry.peers(lambda s: isinstance(s.behavior, EchoBroadcast)):
             conn = peer.conn
-            if conn is None or conn.close_sent or conn.state is State.FAILED:
+            if conn.close_sent is not None or conn.state is State.FAILED:
                 continue  # a peer whose close arrived may still get what came before it
             try:
                 if isinstance(event, TextMessage):
@@ -146,13 +143,11 @@ class EchoBroadcastPing(EchoBroadcast):
         self._task: asyncio.Task[None] | None = None
 
     async def opened(self, session: Session) -> None:
-        assert session.conn is not None
         if session.conn.info.has_ping:
             self._task = asyncio.create_task(self._ping(session))
 
     async def _ping(self, session: Session) -> None:
         conn = session.conn
-        assert conn is not None
         count = 0
         while conn.state is State.OPEN:
             await asyncio.sleep(session.config.ping_interval)
@@ -162,9 +157,11 @@ class EchoBroadcastPing(EchoBroadcast):
             conn.send_ping(str(count).encode())
             await session.drain()
 
-    def closed(self, session: Session) -> None:
+    async def closed(self, session: Session) -> None:
+        """Stop the pings, and wait until they have stopped."""
         if self._task is not None:
             self._task.cancel()
+            await asyncio.wait([self._task])
 
 
 BEHAVIORS: dict[str, type[Behavior]] = {

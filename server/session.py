@@ -1,9 +1,10 @@
-"""One WebSocket connection of the reference server, in any draft.
+"""One TCP connection of the reference server, in any draft, from accept to close.
 
-aiohttp parses the HTTP head; from then on the connection is ours: the raw bytes after the head
-(hixie-76's key3 first) come through aiohttp's payload-parser hook, wire does the handshake and
-the framing, and the session writes to the transport itself. aiohttp's own WebSocketResponse is not
-used: it speaks only versions 7, 8 and 13 and only whole messages.
+A `Session` is the connection's asyncio protocol. It reads the first request with wire (a server
+Connection in CONNECTING: a bounded head, hixie-76's key3) within `handshake_timeout` (else 408, or
+silence when only key3 is missing). A WebSocket upgrade is served here: the session's coroutine answers
+it and speaks the draft's framing on the transport. Anything else is plain HTTP: the connection is
+handed to aiohttp's request handler (its public asyncio protocol), fed the bytes already read.
 """
 
 from __future__ import annotations
@@ -12,229 +13,231 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections import deque
-from collections.abc import Callable
-from typing import Any, cast
+from collections.abc import Callable, Coroutine
+from typing import Any
 
-from aiohttp import web
-
-from wire import Connection, ConnectionClosed, Event, Headers, Rejection, Request, Side, State, accept, key3_size
+from wire import (
+    Connection,
+    ConnectionClosed,
+    Event,
+    HandshakeInvalid,
+    HandshakeRequest,
+    Rejection,
+    State,
+    is_upgrade,
+)
 
 from .config import ServerConfig
+from .feed import Feed
 from .protocols import Behavior, select_protocol
 
 log = logging.getLogger("server")
 
-_HIGH_WATER = 1 << 20
+HttpHandler = Callable[[], asyncio.Protocol]  # aiohttp's request handler for one connection
+Spawn = Callable[[Coroutine[Any, Any, None]], None]  # runs a session's coroutine as a task its server owns
 
 
-class _Feed:
-    """aiohttp's payload-parser interface, turned into an awaitable byte stream with back-pressure.
+class Session(asyncio.Protocol):
+    """A peer of the server: its connection, its behaviour, its counters."""
 
-    A deque and at most one waiting future (not an asyncio.Queue, nor wait_for's task per read): an idle
-    connection costs a few KiB less. One timer serves every read: it is moved only when a read must
-    give up earlier than it is set for; when it fires early (traffic pushed the deadline back meanwhile),
-    it sets itself again for the read's own deadline. A read that finds data waiting costs no timer."""
-
-    def __init__(self, transport: asyncio.Transport) -> None:
-        self._transport = transport
-        self._chunks: deque[bytes] = deque()
-        self._waiter: asyncio.Future[None] | None = None
-        self._buffered = 0
-        self._paused = False
-        self._deadline = 0.0  # loop time at which the waiting read gives up
+    def __init__(self, config: ServerConfig, registry: Registry, http: HttpHandler, spawn: Spawn) -> None:
+        self.config = config
+        self.registry = registry
+        self._http_factory = http
+        self._spawn = spawn
+        self.conn = Connection.server(max_head=config.max_head, max_frame_size=config.max_message)
+        self.transport: asyncio.Transport | None = None
+        self.peer = "?"
+        self.rejection: str | None = None
+        self.behavior: Behavior | None = None
+        self.protocol: str | None = None
+        self.bytes_in = 0  # every byte received, the request included
+        self.bytes_out = 0  # every byte sent, the answer included
+        self._http: asyncio.Protocol | None = None  # aiohttp's handler, once the connection is plain HTTP
+        self._feed: Feed | None = None  # what the WebSocket coroutine reads, once upgraded
         self._timer: asyncio.TimerHandle | None = None
+        self._paused = False
+        self._drained: asyncio.Future[None] | None = None
+        self._closing_deadline: float | None = None
+        self._last_traffic = time.monotonic()  # either way: the idle timeout counts from here
 
-    def feed_data(self, data: bytes) -> tuple[bool, bytes]:
-        self._chunks.append(bytes(data))
-        self._buffered += len(data)
-        if self._buffered > _HIGH_WATER and not self._paused:
-            self._paused = True
-            self._transport.pause_reading()
+    # --- asyncio.Protocol ----------------------------------------------------------------------------
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        self.transport = transport
+        peername = transport.get_extra_info("peername") or ("?", 0)
+        self.peer = f"{peername[0]}:{peername[1]}"
+        self._timer = asyncio.get_running_loop().call_later(self.config.handshake_timeout, self._too_slow)
+        self.registry.add(self)  # from the start, so that a shutdown also ends handshakes in progress
+
+    def data_received(self, data: bytes) -> None:
+        if self._http is not None:
+            self._http.data_received(data)
+            return
+        self.bytes_in += len(data)
+        self._last_traffic = time.monotonic()
+        if self._feed is not None:
+            self._feed.feed_data(data)
+            return
+        self.conn.receive_data(data)
+        for event in self.conn.events():
+            if isinstance(event, HandshakeRequest):
+                self._dispatch(event)
+            elif isinstance(event, HandshakeInvalid):  # not HTTP, or over a limit: its 400 or 431 is queued
+                self._refuse()
+
+    def eof_received(self) -> bool | None:
+        if self._http is not None:
+            return self._http.eof_received()
+        if self._feed is not None:
+            self._feed.feed_eof()
+            return True  # the WebSocket decides when to close (lingering, its close frame)
+        return None  # the peer left during the handshake: close
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._stop_timer()
+        if self._http is not None:
+            self._http.connection_lost(exc)
+            return
+        if self._feed is not None:
+            self._feed.feed_eof()
+        else:
+            self.registry.discard(self)
         self._wake()
-        return False, b""
 
-    def feed_eof(self) -> None:
-        self._chunks.append(b"")
+    def pause_writing(self) -> None:
+        if self._http is not None:
+            self._http.pause_writing()
+        self._paused = True
+
+    def resume_writing(self) -> None:
+        if self._http is not None:
+            self._http.resume_writing()
+        self._paused = False
         self._wake()
 
     def _wake(self) -> None:
-        if self._waiter is not None and not self._waiter.done():
-            self._waiter.set_result(None)
+        drained, self._drained = self._drained, None
+        if drained is not None and not drained.done():
+            drained.set_result(None)
 
-    def _expire(self) -> None:
-        timer, self._timer = self._timer, None
-        waiter = self._waiter
-        if timer is None or waiter is None or waiter.done():
-            return
-        if timer.when() >= self._deadline:
-            waiter.set_exception(TimeoutError())
-        else:
-            self._timer = asyncio.get_running_loop().call_at(self._deadline, self._expire)
+    # --- the opening handshake ------------------------------------------------------------------------
 
-    def close(self) -> None:
-        """No more reads: drop the timer."""
+    def _stop_timer(self) -> None:
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
 
-    async def read(self, timeout: float) -> bytes:
-        """The next chunk (b"" at the end); TimeoutError when none came within `timeout` seconds."""
-        if not self._chunks:
-            loop = asyncio.get_running_loop()
-            self._deadline = deadline = loop.time() + timeout
-            timer = self._timer
-            if timer is None or timer.when() > deadline:
-                if timer is not None:
-                    timer.cancel()
-                self._timer = loop.call_at(deadline, self._expire)
-            self._waiter = loop.create_future()
-            try:
-                await self._waiter
-            finally:
-                self._waiter = None
-        data = self._chunks.popleft()
-        self._buffered -= len(data)
-        if self._paused and self._buffered < _HIGH_WATER // 2:
-            self._paused = False
-            self._transport.resume_reading()
-        return data
+    def _too_slow(self) -> None:
+        """No whole request within handshake_timeout: 408 for a head still coming; a hixie-76 request
+        whose key3 never came gets no answer (nothing it could parse), only the end of TCP."""
+        self._timer = None
+        if self.conn.state is not State.CONNECTING or self._feed is not None:
+            return
+        if not self.conn.head_read:
+            self.conn.reject(Rejection(408, f"no complete HTTP head within {self.config.handshake_timeout:g} s"))
+        self._refuse()
 
+    def _refuse(self) -> None:
+        """Send what the Connection queued (a rejection, or nothing) and close."""
+        assert self.transport is not None
+        self._stop_timer()
+        self.write(self.conn.data_to_send())
+        self.transport.close()
 
-class _TakenOver(web.StreamResponse):
-    """What the handler returns after it has spoken WebSocket on the connection itself."""
+    def _dispatch(self, request: HandshakeRequest) -> None:
+        self._stop_timer()
+        if is_upgrade(request.request):
+            self._feed = Feed(self._transport())
+            self._spawn(self.run(request))
+            return
+        # plain HTTP (the docroot, /health): aiohttp's, from the first byte of this request on
+        self.registry.discard(self)
+        rest = self.conn.detach()
+        http = self._http = self._http_factory()
+        http.connection_made(self._transport())
+        if self._paused:
+            http.pause_writing()
+        http.data_received(request.head + rest)
 
-    def __init__(self) -> None:
-        super().__init__(status=101)
-        self.force_close()
+    def _transport(self) -> asyncio.Transport:
+        assert self.transport is not None
+        return self.transport
 
-    async def prepare(self, request: web.BaseRequest) -> None:
-        return None
+    # --- sending (also used by other sessions: broadcast) ----------------------------------------------
 
-    async def write_eof(self, data: bytes = b"") -> None:
-        return None
-
-
-def wire_request(request: web.BaseRequest) -> Request:
-    """aiohttp's parsed head as a wire Request (raw header names and order kept)."""
-    headers = Headers((_unhide(k.decode("latin-1")), v.decode("latin-1")) for k, v in request.raw_headers)
-    version = f"HTTP/{request.version.major}.{request.version.minor}"
-    return Request(request.method, request.raw_path, headers, version)
-
-
-HIDDEN_KEY1 = "X-Wsinterop-Hixie76-Key1"  # what server.app.HeadGuard renamed Sec-WebSocket-Key1 to
-
-
-def _unhide(name: str) -> str:
-    return "Sec-WebSocket-Key1" if name.lower() == HIDDEN_KEY1.lower() else name
-
-
-class Session:
-    """A WebSocket peer of the server: its connection, its behaviour, its counters."""
-
-    def __init__(self, request: web.Request, config: ServerConfig, registry: Registry) -> None:
-        self.request = request
-        self.config = config
-        self.registry = registry
-        transport = request.transport
-        assert transport is not None
-        self.transport = transport
-        peername = self.transport.get_extra_info("peername") or ("?", 0)
-        self.peer = f"{peername[0]}:{peername[1]}"
-        self.rejection: str | None = None
-        self.conn: Connection | None = None
-        self.behavior: Behavior | None = None
-        self.protocol: str | None = None
-        self.bytes_in = 0
-        self.bytes_out = 0
-        self._feed = _Feed(self.transport)
-        self._closing_deadline: float | None = None
-        self._last_traffic = time.monotonic()  # either way: the idle timeout counts from here
-
-    # --- sending (also used by other sessions: broadcast) ------------------------------------------
+    def write(self, data: bytes) -> None:
+        transport = self._transport()
+        if data and not transport.is_closing():
+            self.bytes_out += len(data)
+            transport.write(data)
 
     def flush(self) -> None:
-        assert self.conn is not None
         chunks = self.conn.chunks_to_send()  # a large payload comes as a chunk of its own: not copied
-        if chunks and not self.transport.is_closing():
+        if chunks and not self._transport().is_closing():
             self._last_traffic = time.monotonic()
             for chunk in chunks:
-                self.bytes_out += len(chunk)
-                self.transport.write(chunk)
+                self.write(chunk)
 
     async def drain(self) -> None:
+        """Flush, then wait while the transport holds more than its high-water mark."""
         self.flush()
-        await self.request.writer.drain()
+        while self._paused and not self._transport().is_closing():
+            self._drained = asyncio.get_running_loop().create_future()
+            await self._drained
 
     def start_close(self, code: int | None) -> None:
         """Start the closing handshake (any side may call it, at most once per connection)."""
         conn = self.conn
-        if conn is None or conn.close_sent or conn.state is State.FAILED:
+        if conn.state is not State.OPEN and conn.state is not State.REMOTE_CLOSING:
+            return
+        if conn.close_sent is not None:
             return
         conn.send_close(code)
         self._closing_deadline = time.monotonic() + self.config.close_timeout
         self.flush()
 
-    # --- the connection -----------------------------------------------------------------------------
+    # --- the WebSocket ---------------------------------------------------------------------------------
 
-    async def run(self) -> web.StreamResponse:
-        self.request.protocol.set_parser(cast(Any, self._feed))
+    async def run(self, request: HandshakeRequest) -> None:
         started = time.monotonic()
-        self.registry.add(self)  # from the start, so that a shutdown also ends handshakes in progress
         try:
-            await self._serve()
+            await self._serve(request)
         except (TimeoutError, ConnectionError) as exc:
             log.debug("%s: %s", self.peer, exc)
         finally:
-            self._feed.close()
+            if self._feed is not None:
+                self._feed.close()
             self.registry.discard(self)
             if self.behavior is not None:
-                self.behavior.closed(self)
-            if not self.transport.is_closing():
-                self.transport.close()
+                await self.behavior.closed(self)
+            if not self._transport().is_closing():
+                self._transport().close()
             self._log_line(time.monotonic() - started)
-        return _TakenOver()
 
     async def _read(self, timeout: float) -> bytes:
-        data = await self._feed.read(timeout)
-        self.bytes_in += len(data)
-        self._last_traffic = time.monotonic()
-        return data
+        assert self._feed is not None
+        return await self._feed.read(timeout)
 
-    async def _serve(self) -> None:
-        request = wire_request(self.request)
-        pending = b""
-        needed = key3_size(request)
-        while len(pending) < needed:
-            data = await self._read(self.config.handshake_timeout)
-            if not data:
-                return
-            pending += data
-        result = accept(request, pending[:needed], select_protocol=select_protocol)
+    async def _serve(self, request: HandshakeRequest) -> None:
+        conn = self.conn
+        protocol = select_protocol(list(request.protocols))
+        behavior = Behavior.for_protocol(protocol)
+        conn.assemble = behavior.assemble
+        conn.frames = behavior.frames or self.config.verbose
+        conn.max_message_size = behavior.limit(self.config)
+        result = conn.accept(protocol)
         if isinstance(result, Rejection):
-            answer = result.to_bytes()
-            self.transport.write(answer)
-            self.bytes_out += len(answer)
+            self.flush()
             self.rejection = result.reason
             await self._linger()
             return
-        answer = result.to_bytes()
-        self.transport.write(answer)
-        self.bytes_out += len(answer)
         self.protocol = result.accepted.protocol
-        self.behavior = Behavior.for_protocol(self.protocol)
-        self.conn = Connection(
-            result.accepted.draft,
-            Side.SERVER,
-            assemble=self.behavior.assemble,
-            frames=self.behavior.frames or self.config.verbose,
-            max_frame_size=self.config.max_message,
-            max_message_size=self.behavior.limit(self.config),
-        )
-        await self.behavior.opened(self)
-        if pending[needed:]:
-            await self._receive(pending[needed:])
-        while self.conn.state not in (State.CLOSED, State.FAILED):
+        self.behavior = behavior
+        await behavior.opened(self)
+        await self._handle(conn.events())
+        while conn.state is not State.CLOSED and conn.state is not State.FAILED:
             deadline = self._last_traffic + self.config.idle_timeout
             if self._closing_deadline is not None:
                 deadline = self._closing_deadline
@@ -245,9 +248,10 @@ class Session:
                     return  # the peer never answered our close: drop TCP
                 if time.monotonic() - self._last_traffic < self.config.idle_timeout:
                     continue  # we sent something meanwhile (a broadcast, a ping): not idle
-                self.start_close(1001 if self.conn.info.close_codes else None)
+                self.start_close(1001 if conn.info.close_codes else None)
                 continue
-            await self._receive(data)
+            conn.receive_data(data)
+            await self._handle(conn.events())
             if not data:
                 return
         await self.drain()
@@ -257,25 +261,25 @@ class Session:
         """Close TCP without a reset: send FIN, then read and discard until the peer closes or close_timeout
         passes (RFC 6455 §7.1.1: "discarding any trailing bytes"). Closing with unread input makes the
         kernel reset the connection, which can destroy what the peer has not read yet: our close frame."""
-        if self.transport.is_closing() or not self.transport.can_write_eof():
+        transport = self._transport()
+        if transport.is_closing() or not transport.can_write_eof():
             return
-        self.transport.write_eof()
+        transport.write_eof()
         deadline = time.monotonic() + self.config.close_timeout
         with contextlib.suppress(TimeoutError):
             while (remaining := deadline - time.monotonic()) > 0:
                 if not await self._read(remaining):
                     return
 
-    async def _receive(self, data: bytes) -> None:
+    async def _handle(self, events: list[Event]) -> None:
         conn, behavior = self.conn, self.behavior
-        assert conn is not None and behavior is not None
-        conn.receive_data(data)
+        assert behavior is not None
         verbose = self.config.verbose
-        for event in conn.events():
+        for event in events:
             if verbose:
                 log.info("%s %s: %s", self.peer, conn.draft.value, _describe(event))
             # after our own close frame, data is read and discarded (RFC 6455 §5.5.1: no data after a close)
-            if not conn.close_sent and not isinstance(event, ConnectionClosed):
+            if conn.close_sent is None and not isinstance(event, ConnectionClosed):
                 waiting = behavior.on_event(self, event)
                 if waiting is not None:
                     await waiting
@@ -283,8 +287,11 @@ class Session:
 
     def _log_line(self, seconds: float) -> None:
         conn = self.conn
-        draft = conn.draft.value if conn else "-"
-        codes = f"close sent={conn.sent_code} received={conn.received_code}" if conn else f"rejected: {self.rejection}"
+        if self.behavior is None:
+            draft, codes = "-", f"rejected: {self.rejection}"
+        else:
+            sent, received = conn.close_sent, conn.close_received
+            draft, codes = conn.draft.value, f"close sent={sent and sent.code} received={received and received.code}"
         log.info(
             "%s draft=%s protocol=%s %s in=%d out=%d %.1fs",
             self.peer,
@@ -303,7 +310,8 @@ def _describe(event: Event) -> str:
 
 
 class Registry:
-    """Every WebSocket session of a server (from its upgrade request on), for broadcast and shutdown."""
+    """Every session of a server that is not plain HTTP (from its first byte on), for broadcast and
+    shutdown."""
 
     def __init__(self) -> None:
         self.sessions: set[Session] = set()
@@ -326,14 +334,14 @@ class Registry:
         """Start the closing handshake everywhere (1001 on shutdown) and wait for the sessions to end;
         a handshake still in progress is dropped."""
         for session in list(self.sessions):
-            if session.conn is None:
-                session.transport.close()
-                continue
-            session.start_close(code if session.conn and session.conn.info.close_codes else None)
-            if session.conn is not None and session.conn.state is State.CLOSED:
-                session.transport.close()  # hixie-75: no closing handshake
+            conn = session.conn
+            if conn.state is State.OPEN or conn.state is State.REMOTE_CLOSING:
+                session.start_close(code if conn.info.close_codes else None)
+            if conn.state is State.CONNECTING or conn.state is State.CLOSED:
+                session._transport().close()  # a handshake, a rejection lingering, or hixie-75 (no closing handshake)
         try:
-            await asyncio.wait_for(self._empty.wait(), timeout)
+            async with asyncio.timeout(timeout):
+                await self._empty.wait()
         except TimeoutError:
             for session in list(self.sessions):
-                session.transport.close()
+                session._transport().close()

@@ -255,6 +255,16 @@ def test_deps_split_covers_pyproject(capsys: pytest.CaptureFixture[str]) -> None
     assert deps.main([str(ROOT / "pyproject.toml"), "--only", "no-such-package"]) == 1
 
 
+def test_deps_extra_groups(capsys: pytest.CaptureFixture[str]) -> None:
+    deps = load_deps()
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    assert deps.main([str(ROOT / "pyproject.toml"), "--without", "playwright", "--extra", "accel"]) == 0
+    chosen = capsys.readouterr().out.split()
+    assert set(project["optional-dependencies"]["accel"]) <= set(chosen)
+    assert deps.main([str(ROOT / "pyproject.toml"), "--extra", "no-such-group"]) == 1
+    assert "--extra accel" in (ROOT / "Dockerfile").read_text()  # both images mask at C speed
+
+
 def test_deps_names() -> None:
     name = load_deps().name
     assert name("PyYAML>=6.0") == "pyyaml"

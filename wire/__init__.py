@@ -1,11 +1,13 @@
-"""harness.wire: a sans-I/O WebSocket protocol library for every draft from hixie-75 to RFC 6455.
+"""wire: a sans-I/O WebSocket protocol library for every draft from hixie-75 to RFC 6455.
 
-Standard library only. Handshakes (`handshake`) and framing (`frames`, `connection`) are separate: a
-framing Connection exists only after a handshake succeeded. Encoding never validates; validation is a
+Standard library only. A `Connection` takes one side's opening handshake a chunk at a time
+(`Connection.client`, `Connection.server`) and then frames; the handshake (`handshake`, `opening`) and
+the framing (`frames`, `connection`) stay separate modules. Encoding never validates; validation is a
 separate call, applied by a Connection's strict receive.
 """
 
-from .connection import Connection, Side, State
+from .close import Close, CloseCode, close_code
+from .connection import Connection, Options, Side
 from .drafts import DRAFTS, SUPPORTED_VERSIONS, Closing, Draft, DraftInfo, Family, Kind, Masking
 from .errors import HandshakeError, HttpError, LocalProtocolError, RemoteProtocolError, WireError
 from .events import (
@@ -14,6 +16,11 @@ from .events import (
     ConnectionClosed,
     Event,
     Fragment,
+    HandshakeAccepted,
+    HandshakeEvent,
+    HandshakeInvalid,
+    HandshakeRejected,
+    HandshakeRequest,
     Ignored,
     Ping,
     Pong,
@@ -29,11 +36,11 @@ from .handshake import (
     accept,
     detect_draft,
     is_upgrade,
-    key3_size,
 )
-from .http import Headers, Request, Response, find_head_end, parse_request, parse_response
+from .http import Headers, HeadReader, Request, Response, parse_request, parse_response
 from .masking import apply_mask
 from .messages import message_frames
+from .state import State
 from .validation import Utf8Validator, check_frame, close_payload, parse_close
 
 __all__ = [
@@ -42,6 +49,8 @@ __all__ = [
     "Accepted",
     "BinaryMessage",
     "ClientHandshake",
+    "Close",
+    "CloseCode",
     "CloseReceived",
     "Closing",
     "Connection",
@@ -53,13 +62,20 @@ __all__ = [
     "Fragment",
     "Frame",
     "FrameParser",
+    "HandshakeAccepted",
     "HandshakeError",
+    "HandshakeEvent",
+    "HandshakeInvalid",
+    "HandshakeRejected",
+    "HandshakeRequest",
+    "HeadReader",
     "Headers",
     "HttpError",
     "Ignored",
     "Kind",
     "LocalProtocolError",
     "Masking",
+    "Options",
     "Ping",
     "Pong",
     "ProtocolFailure",
@@ -76,13 +92,12 @@ __all__ = [
     "accept",
     "apply_mask",
     "check_frame",
+    "close_code",
     "close_payload",
     "detect_draft",
     "encode",
     "encode_parts",
-    "find_head_end",
     "is_upgrade",
-    "key3_size",
     "message_frames",
     "parse_close",
     "parse_request",

@@ -1,9 +1,13 @@
-"""A sans-I/O WebSocket connection for one side, any draft, after the opening handshake.
+"""A sans-I/O WebSocket connection for one side and any draft, from the opening handshake to the end.
 
 Feed received bytes to `receive_data`, read `events()`, send with the `send_*` methods and write
-`data_to_send()` to the transport. Strict receive (the default) validates every rule of the draft and
-fails the connection with the right close code; the send methods for messages check the local state,
-while `send_frame` and `send_raw` write whatever they are given.
+`data_to_send()` to the transport. `Connection.client(handshake)` and `Connection.server()` start in
+CONNECTING and take the opening handshake a chunk at a time (opening.py); `Connection(draft, side)` is
+the framing alone, for a handshake done elsewhere. The state machine is state.py's table.
+
+Strict receive (the default) validates every rule of the draft and fails the connection with the right
+close code; the send methods for messages check the local state, while `send_frame` and `send_raw`
+write whatever they are given.
 """
 
 from __future__ import annotations
@@ -11,14 +15,20 @@ from __future__ import annotations
 import enum
 import os
 from collections.abc import Callable
+from typing import TypedDict, Unpack
 
-from .drafts import HIXIE_CLOSE, Closing, Draft, Family, Kind
+from .close import Close, close_code
+from .drafts import HIXIE_CLOSE, Closing, Draft, DraftInfo, Family, Kind
 from .errors import LocalProtocolError, RemoteProtocolError
 from .events import (
     BinaryMessage,
     CloseReceived,
     ConnectionClosed,
     Event,
+    HandshakeAccepted,
+    HandshakeEvent,
+    HandshakeRejected,
+    HandshakeRequest,
     Ignored,
     Ping,
     Pong,
@@ -26,14 +36,20 @@ from .events import (
     TextMessage,
     new_fragment,
 )
-from .frames import MAX_CONTROL_PAYLOAD, Frame, FrameParser, encode_parts
-from .messages import message_frames
-from .validation import Utf8Validator, check_frame, close_payload, is_hixie_close, parse_close
+from .frames import MAX_CONTROL_PAYLOAD, Frame, FrameParser
+from .handshake import Accepted, ClientHandshake, Rejection, ServerAccept
+from .handshake import accept as accept_request
+from .http import MAX_HEAD, Response
+from .opening import ClientOpening, ServerOpening
+from .sending import Sender, lenient_close
+from .state import State, Step, advance
+from .validation import Utf8Validator, check_frame, is_hixie_close, parse_close
 
-# Enum members read on every frame, bound once: reading one off its Enum class costs some 60 ns in 3.11.
+# Members read on every frame, bound once: reading one off its Enum class costs some 60 ns in 3.11.
 _TEXT, _BINARY, _CONTINUATION = Kind.TEXT, Kind.BINARY, Kind.CONTINUATION
 _CLOSE, _PING, _PONG = Kind.CLOSE, Kind.PING, Kind.PONG
 _HIXIE = Family.HIXIE
+_CONNECTING, _OPEN, _LOCAL_CLOSING, _FAILED = State.CONNECTING, State.OPEN, State.LOCAL_CLOSING, State.FAILED
 
 
 class Side(enum.Enum):
@@ -41,24 +57,23 @@ class Side(enum.Enum):
     SERVER = "server"
 
 
-class State(enum.Enum):
-    OPEN = "open"
-    CLOSING = "closing"  # one close frame sent or received, not both
-    CLOSED = "closed"  # closing handshake complete (hixie-75: close decided): close the transport
-    FAILED = "failed"  # failed by a protocol error: close the transport after data_to_send()
-
-
-_FAILED = State.FAILED
-
-
 DEFAULT_MAX_MESSAGE = 16 * 2**20 + 1024
 
-# Outgoing payloads from this size are kept as chunks of their own (not joined with their header):
-# chunks_to_send() hands them over without a copy.
-_SEPARATE_FROM = 1 << 16
+
+class Options(TypedDict, total=False):
+    """The framing options of a Connection (see its __init__)."""
+
+    strict: bool
+    assemble: bool
+    frames: bool
+    auto_pong: bool
+    auto_close: bool
+    max_frame_size: int
+    max_message_size: int
+    mask_source: Callable[[int], bytes]
 
 
-class Connection:
+class Connection(Sender):
     # slots: one object per connection, whose attributes the per-frame paths read (and past 30 attributes
     # an instance __dict__ stops sharing its keys and costs some 1.3 KiB per connection)
     __slots__ = (
@@ -66,30 +81,30 @@ class Connection:
         "_client_masks",
         "_close_opcode",
         "_control",
+        "_count",
+        "_draft",
         "_events",
         "_family",
+        "_info",
         "_kinds",
         "_mask_source",
+        "_max_frame_size",
         "_message",
-        "_out",
-        "_out_large",
+        "_opening",
         "_parser",
         "_parts",
-        "_pending_close",
+        "_request",
+        "_secure",
         "_size",
         "_unmasked_breaks",
         "_utf8",
+        "accepted",
         "assemble",
         "auto_close",
         "auto_pong",
         "close_received",
-        "close_sent",
-        "draft",
         "frames",
-        "info",
         "max_message_size",
-        "received_code",
-        "sent_code",
         "side",
         "state",
         "strict",
@@ -97,9 +112,10 @@ class Connection:
 
     def __init__(
         self,
-        draft: Draft,
+        draft: Draft | None,
         side: Side,
         *,
+        opening: ClientOpening | ServerOpening | None = None,
         strict: bool = True,
         assemble: bool = True,
         frames: bool = False,
@@ -109,11 +125,13 @@ class Connection:
         max_message_size: int = DEFAULT_MAX_MESSAGE,
         mask_source: Callable[[int], bytes] = os.urandom,
     ) -> None:
-        """`assemble` reports whole messages, `frames` reports each data frame as a Fragment (both may
-        be on). `auto_pong` answers pings at once; `auto_close` answers a close frame with the same code
-        in the next data_to_send(), after whatever the caller sends in response to earlier events."""
-        self.draft = draft
-        self.info = draft.info
+        """Without `opening`: the framing of `draft` alone, OPEN (the handshake was done elsewhere). With
+        it: CONNECTING (use Connection.client and Connection.server). `assemble` reports whole messages,
+        `frames` each data frame as a Fragment (both may be on). `auto_pong` answers pings at once;
+        `auto_close` answers a close frame with the same code in the next data_to_send(), after whatever
+        the caller sends in response to earlier events."""
+        if draft is None and opening is None:
+            raise ValueError("a Connection without an opening handshake needs its draft")
         self.side = side
         self.strict = strict
         self.assemble = assemble
@@ -121,57 +139,204 @@ class Connection:
         self.auto_pong = auto_pong
         self.auto_close = auto_close
         self.max_message_size = max_message_size
+        self._max_frame_size = max_frame_size
         self._mask_source = mask_source
-        self._parser = FrameParser(draft, masked=side is Side.SERVER, max_frame_size=max_frame_size)
-        self._out: list[bytes] = []
-        self._out_large = False  # _out holds a payload of _SEPARATE_FROM bytes or more
+        self._opening = opening
+        self._request: HandshakeRequest | None = None  # server: the request to answer
+        self._secure = False  # server: the Location scheme of hixie answers (wss)
+        self.accepted: Accepted | None = None  # what the opening handshake agreed on (when this side did it)
+        super().__init__()
+        self.state = State.CONNECTING if opening is not None else State.OPEN
         self._events: list[Event] = []
-        self.state = State.OPEN
-        self.close_sent = False
-        self.close_received = False
-        self.sent_code: int | None = None  # the code of the close frame sent (None: none)
-        self.received_code: int | None = None
+        self.close_received: Close | None = None
         self._message: Kind | None = None  # kind of the message in progress
+        self._count = 0  # its frames so far
         self._parts: list[bytes] = []
         self._size = 0
         self._utf8: Utf8Validator | None = None
-        # a close frame to send in the next data_to_send(), after whatever the caller sends in response to
-        # the events before it: the answer to the peer's close (auto_close), or a failure's close
-        self._pending_close: tuple[int | None] | None = None
-        # per-draft facts the hot paths read (derived from `info`, fixed for the connection)
-        self._family = self.info.family
+        self._draft: Draft | None = None
+        self._info: DraftInfo | None = None
+        self._parser: FrameParser | None = None
+        if draft is not None:
+            self._framing(draft)
+
+    @classmethod
+    def client(cls, handshake: ClientHandshake, **options: Unpack[Options]) -> Connection:
+        """A client in CONNECTING: data_to_send() holds the request of `handshake` (sent as built,
+        however broken a case made it); the answer comes as HandshakeAccepted, HandshakeRejected or
+        HandshakeInvalid."""
+        conn = cls(handshake.draft, Side.CLIENT, opening=ClientOpening(handshake), **options)
+        conn._out.append(handshake.to_bytes())
+        return conn
+
+    @classmethod
+    def server(cls, *, max_head: int = MAX_HEAD, secure: bool = False, **options: Unpack[Options]) -> Connection:
+        """A server in CONNECTING: the client's request comes as a HandshakeRequest, to answer with
+        accept() or reject(); a head that is not HTTP or is longer than `max_head` bytes comes as a
+        HandshakeInvalid, its 400 or 431 answer already queued. `secure`: hixie answers say wss://."""
+        conn = cls(None, Side.SERVER, opening=ServerOpening(max_head), **options)
+        conn._secure = secure
+        return conn
+
+    def _framing(self, draft: Draft) -> None:
+        """The per-draft facts the hot paths read (derived from the draft, fixed for the connection)."""
+        self._draft = draft
+        info = self._info = draft.info
+        self._parser = FrameParser(draft, masked=self.side is Side.SERVER, max_frame_size=self._max_frame_size)
+        self._family = info.family
         self._kinds, self._control = _opcode_facts(draft)
         # the mask rule of check_frame, as the value of `frame.mask is None` that breaks it: hybi07 frames
         # from a client must be masked, from a server must not; hybi06 has no rule (None matches no bool)
-        self._unmasked_breaks: bool | None = (side is Side.SERVER) if self._family is Family.HYBI07 else None
-        self._client_masks = side is Side.CLIENT and self._family is not _HIXIE
-        self._check_utf8 = strict and self._family is not _HIXIE
-        closing = self.info.closing
-        self._close_opcode = {Closing.CLOSE_FRAME: self.info.opcodes.get(_CLOSE), Closing.SENTINEL: HIXIE_CLOSE}.get(
-            closing
+        self._unmasked_breaks: bool | None = (self.side is Side.SERVER) if self._family is Family.HYBI07 else None
+        self._client_masks = self.side is Side.CLIENT and self._family is not _HIXIE
+        self._check_utf8 = self.strict and self._family is not _HIXIE
+        self._close_opcode = {Closing.CLOSE_FRAME: info.opcodes.get(_CLOSE), Closing.SENTINEL: HIXIE_CLOSE}.get(
+            info.closing
         )
+
+    @property
+    def draft(self) -> Draft:
+        """The draft being spoken; LocalProtocolError while a server does not know it yet."""
+        if self._draft is None:
+            raise LocalProtocolError("the draft is not known before the client's request")
+        return self._draft
+
+    @property
+    def info(self) -> DraftInfo:
+        return self.draft.info
+
+    @property
+    def head_read(self) -> bool:
+        """Whether the opening handshake's HTTP head has come whole (hixie-76's key3, or its answer, may
+        still be due); True once the handshake is over."""
+        return self._opening is None or self._opening.head_read
+
+    def _advance(self, step: Step) -> None:
+        self.state = advance(self.state, step)
+
+    # --- the opening handshake ---------------------------------------------------------------------------
+
+    def _receive_opening(self, data: bytes) -> None:
+        opening = self._opening
+        assert opening is not None
+        if not data:
+            event = opening.end() if isinstance(opening, ClientOpening) else None
+            if event is not None:
+                self._opening_event(event)
+            self._events.append(ConnectionClosed(False))
+            self._advance(Step.ENDED)
+            return
+        event = opening.feed(data)
+        if event is not None:
+            self._opening_event(event)
+
+    def _opening_event(self, event: HandshakeEvent) -> None:
+        self._events.append(event)
+        if isinstance(event, HandshakeRequest):
+            self._request = event  # the server answers it: accept() or reject()
+        elif isinstance(event, HandshakeAccepted):
+            self.accepted = event.accepted
+            self._open()
+        elif isinstance(event, HandshakeRejected):
+            self._advance(Step.REFUSED)
+        else:
+            if self.side is Side.SERVER and event.status is not None:
+                self._out.append(Rejection(event.status, event.reason).to_bytes())
+            self._advance(Step.FAILED)
+
+    def _end_opening(self, step: Step) -> bytes:
+        """The opening handshake is over (OPENED, or REFUSED in favour of another protocol): the bytes
+        that came after it."""
+        opening = self._opening
+        assert opening is not None
+        rest, opening.rest = opening.rest, b""
+        self._opening = None
+        self._request = None
+        self._advance(step)
+        return rest
+
+    def _open(self) -> None:
+        """The handshake succeeded: OPEN, and the bytes that came after it are frames."""
+        rest = self._end_opening(Step.OPENED)
+        if rest:
+            self.receive_data(rest)
+
+    def _pending_request(self) -> HandshakeRequest:
+        if self.state is not _CONNECTING or self._request is None:
+            raise LocalProtocolError("there is no handshake request to answer")
+        return self._request
+
+    def accept(
+        self, protocol: str | None = None, *, response: Response | None = None, answer: bytes | None = None
+    ) -> ServerAccept | Rejection:
+        """Answer the HandshakeRequest: the 101, selecting `protocol` when the client offered any, if the
+        request is a valid handshake of its draft; else the rejection it calls for (400, 405, 426...).
+        The answer is queued and returned; after a 101 the connection is OPEN.
+
+        `response` (and hixie-76's `answer`) replace the answer built, exactly as given (a broken one on
+        purpose): the connection opens in the request's draft whatever the request was."""
+        request = self._pending_request()
+        result = accept_request(request.request, request.key3, select_protocol=lambda _: protocol, secure=self._secure)
+        if response is not None:
+            if request.draft is None:
+                raise LocalProtocolError("the request speaks no draft we know: nothing to open")
+            built = result.answer if isinstance(result, ServerAccept) else b""
+            result = ServerAccept(Accepted(request.draft, protocol), response, built if answer is None else answer)
+        elif answer is not None and isinstance(result, ServerAccept):
+            result = ServerAccept(result.accepted, result.response, answer)
+        self._out.append(result.to_bytes())
+        if isinstance(result, Rejection):
+            self._advance(Step.REFUSED)
+            return result
+        self.accepted = result.accepted
+        self._framing(result.accepted.draft)
+        self._open()
+        return result
+
+    def reject(self, rejection: Rejection) -> None:
+        """Refuse the handshake (server side, at any point before it is answered: a 408 for a head that
+        never came, say); the connection is CLOSED once data_to_send() is written."""
+        if self.state is not _CONNECTING or self.side is not Side.SERVER:
+            raise LocalProtocolError("only a server still in its opening handshake can reject it")
+        self._out.append(rejection.to_bytes())
+        self._request = None
+        self._advance(Step.REFUSED)
+
+    def detach(self) -> bytes:
+        """Give up the connection to another protocol after a HandshakeRequest that is no WebSocket
+        upgrade (plain HTTP): the bytes received after its head. The connection is CLOSED."""
+        self._pending_request()
+        return self._end_opening(Step.REFUSED)
 
     # --- receiving -----------------------------------------------------------------------------------
 
     def receive_data(self, data: bytes) -> None:
         """Bytes from the peer; b"" means the transport ended."""
+        state = self.state
+        if state is _CONNECTING:
+            self._receive_opening(data)
+            return
         if not data:
             # hixie-75 has no closing handshake: the end of the transport is its normal close
-            clean = self.state is State.CLOSED or (self.info.closing is Closing.TCP and self.state is State.OPEN)
+            info = self._info
+            assert info is not None
+            clean = state is State.CLOSED or (state is _OPEN and info.closing is Closing.TCP)
             self._events.append(ConnectionClosed(clean))
-            if self.state is not _FAILED:
-                self.state = State.CLOSED
+            self._advance(Step.ENDED)
             return
-        if self.state is _FAILED or self.close_received:
-            return
+        if state is not _OPEN and state is not _LOCAL_CLOSING:
+            return  # failed, or the peer's close came: what follows is not read
+        parser = self._parser
+        assert parser is not None
         receive = self._receive_hixie if self._family is _HIXIE else self._receive_frame
         try:
-            for frame in self._parser.feed(data):
+            for frame in parser.feed(data):
                 receive(frame)
-                if self.state is _FAILED or self.close_received:
+                state = self.state
+                if state is not _OPEN and state is not _LOCAL_CLOSING:
                     break
             else:
-                self._parser.feed(b"")  # raises an error met after the frames just handled
+                parser.feed(b"")  # raises an error met after the frames just handled
         except RemoteProtocolError as exc:
             self.fail(exc.close_code, exc.reason)
 
@@ -198,20 +363,20 @@ class Connection:
         if kind is _TEXT or kind is _BINARY or kind is _CONTINUATION:
             self._receive_data_frame(kind, frame, payload, fin)
         elif kind is _CLOSE:
-            code, reason = parse_close(frame.payload, self.draft) if self.strict else _lenient_close(frame)
-            self._closed_by_peer(code, reason, frame.payload)
+            code, reason = parse_close(payload, self.draft) if self.strict else lenient_close(payload)
+            self._closed_by_peer(Close(code, reason), payload)
         elif kind is _PING:
-            self._events.append(Ping(frame.payload))
-            if self.auto_pong and not self.close_sent:
-                self.send_pong(frame.payload)
+            self._events.append(Ping(payload))
+            if self.auto_pong and self.close_sent is None:
+                self.send_pong(payload)
         elif kind is _PONG:
-            self._events.append(Pong(frame.payload))
+            self._events.append(Pong(payload))
         else:
             self._events.append(Ignored(frame))
 
     def _receive_hixie(self, frame: Frame) -> None:
         if is_hixie_close(frame, self.draft):
-            self._closed_by_peer(None, "", b"")
+            self._closed_by_peer(Close(), b"")
         elif frame.opcode == 0x00:
             self._receive_data_frame(_TEXT, frame, frame.payload, frame.fin)
         else:
@@ -223,12 +388,15 @@ class Connection:
             if self._message is not None:
                 raise RemoteProtocolError(f"{kind.value} frame while a fragmented message is in progress")
             size = len(payload)
+            count = 1
         else:
             if self._message is None:
                 raise RemoteProtocolError("continuation frame without a message in progress")
             kind = self._message
             size = self._size + len(payload)
+            count = self._count + 1
         self._size = size
+        self._count = count
         if size > self.max_message_size:
             raise RemoteProtocolError(f"message of more than {self.max_message_size} bytes", self.info.too_big_code)
         text = None  # the message's text, when validating decoded a whole message in one frame
@@ -260,144 +428,28 @@ class Connection:
             self._parts = []
         if kind is _TEXT:
             # validated above in strict hybi; hixie replaces invalid bytes (U+FFFD) as its drafts say
-            self._events.append(TextMessage(data.decode("utf-8", "replace") if text is None else text))
+            self._events.append(TextMessage(data.decode("utf-8", "replace") if text is None else text, count))
         else:
-            self._events.append(BinaryMessage(data))
+            self._events.append(BinaryMessage(data, count))
 
-    def _closed_by_peer(self, code: int | None, reason: str, payload: bytes) -> None:
-        self.close_received = True
-        self.received_code = code
-        self._events.append(CloseReceived(code, reason, payload))
-        if not self.close_sent and self.auto_close:
-            self._pending_close = (code,)
-        self.state = State.CLOSED if self.close_sent else State.CLOSING
+    def _closed_by_peer(self, close: Close, payload: bytes) -> None:
+        self.close_received = close
+        self._events.append(CloseReceived(close, payload))
+        if self.close_sent is None and self.auto_close:
+            self._pending_close = (close.code,)
+        self._advance(Step.CLOSE_RECEIVED)
 
     def fail(self, code: int | None, reason: str) -> None:
         """Fail the connection: report it, and close with `code` (where the draft has codes) in the next
         data_to_send(), so that answers to the events before the failure still go out first."""
         if self.state is _FAILED:
             return
-        code = code if self.info.close_codes else None
+        info = self.info
+        code = close_code(code) if code is not None and info.close_codes else None
         self._events.append(ProtocolFailure(code, reason))
-        if not self.close_sent and self.info.closing is not Closing.TCP:
+        if self.close_sent is None and info.closing is not Closing.TCP:
             self._pending_close = (code,)
-        self.state = _FAILED
-
-    # --- sending -------------------------------------------------------------------------------------
-
-    def data_to_send(self) -> bytes:
-        """Bytes to write to the transport, once."""
-        return b"".join(self.chunks_to_send())
-
-    def chunks_to_send(self) -> list[bytes]:
-        """What data_to_send() would return, as chunks to write in order (a transport's writes, or
-        writelines): small frames joined, and every payload of 64 KiB or more a chunk of its own, not
-        copied after its header. Empty when there is nothing to send."""
-        if self._pending_close is not None:
-            (code,) = self._pending_close
-            self._pending_close = None
-            if not self.close_sent:
-                self.send_close(code)
-        out = self._out
-        if not out:
-            return []
-        self._out = []
-        if not self._out_large:
-            return [out[0] if len(out) == 1 else b"".join(out)]
-        self._out_large = False
-        chunks: list[bytes] = []
-        run: list[bytes] = []
-        for chunk in out:
-            if len(chunk) < _SEPARATE_FROM:
-                run.append(chunk)
-                continue
-            if run:
-                chunks.append(b"".join(run))
-                run = []
-            chunks.append(chunk)
-        if run:
-            chunks.append(b"".join(run))
-        return chunks
-
-    def send_frame(self, frame: Frame, *, declared_length: int | None = None) -> None:
-        """Write `frame` exactly as given (a client masks it with a random key unless it has one)."""
-        if frame.mask is None and self._client_masks:
-            opcode, payload, fin, rsv1, rsv2, rsv3, _ = frame
-            frame = Frame(opcode, payload, fin, rsv1, rsv2, rsv3, self._mask_source(4))
-        self._write_frame(frame, declared_length)
-
-    def send_frame_unmasked(self, frame: Frame, *, declared_length: int | None = None) -> None:
-        """Write `frame` without the client's automatic masking (to send an unmasked client frame).
-        A close frame, however malformed, still counts as this side's close."""
-        self._write_frame(frame, declared_length)
-
-    def _write_frame(self, frame: Frame, declared_length: int | None) -> None:
-        head, rest = encode_parts(frame, self._family, declared_length=declared_length)
-        if len(rest) < _SEPARATE_FROM:
-            self._out.append(head + rest)
-        else:
-            self._out += (head, rest)
-            self._out_large = True
-        if frame.opcode != self._close_opcode or self.close_sent:
-            return
-        # a close frame: any frame with the close opcode (hixie-76: FF with an empty payload, its sentinel)
-        closing = self.info.closing
-        if closing is Closing.CLOSE_FRAME or not frame.payload:
-            self.close_sent = True
-            self.sent_code = _lenient_close(frame)[0] if closing is Closing.CLOSE_FRAME else None
-            if self.state is not _FAILED:
-                self.state = State.CLOSED if self.close_received else State.CLOSING
-
-    def send_raw(self, data: bytes) -> None:
-        self._out.append(data)
-
-    def _check_open(self, what: str) -> None:
-        if self.close_sent:
-            raise LocalProtocolError(f"cannot send {what} after the connection started closing")
-
-    def send_message(self, kind: Kind, data: bytes, *, fragment_size: int | None = None) -> None:
-        """Send a TEXT or BINARY message, split into frames of `fragment_size` bytes when given."""
-        self._check_open(kind.value)
-        if self.info.family is _HIXIE and kind is not _TEXT:
-            raise LocalProtocolError(f"{self.draft.value} has no binary messages")
-        if not fragment_size or fragment_size >= len(data):
-            self.send_frame(Frame(self.info.opcode(kind), data))  # the common case, without the list
-            return
-        for frame in message_frames(self.info, kind, data, fragment_size):
-            self.send_frame(frame)
-
-    def send_text(self, text: str, *, fragment_size: int | None = None) -> None:
-        self.send_message(_TEXT, text.encode("utf-8"), fragment_size=fragment_size)
-
-    def send_binary(self, data: bytes, *, fragment_size: int | None = None) -> None:
-        self.send_message(_BINARY, data, fragment_size=fragment_size)
-
-    def _send_control(self, kind: Kind, payload: bytes) -> None:
-        if not self.info.has_ping:
-            raise LocalProtocolError(f"{self.draft.value} has no {kind.value} frames")
-        self.send_frame(Frame(self.info.opcode(kind), payload))
-
-    def send_ping(self, payload: bytes = b"") -> None:
-        self._check_open("ping")
-        self._send_control(_PING, payload)
-
-    def send_pong(self, payload: bytes = b"") -> None:
-        self._check_open("pong")
-        self._send_control(_PONG, payload)
-
-    def send_close(self, code: int | None = None, reason: str | bytes = b"") -> None:
-        """Start (or answer) the closing handshake. hixie-75 has none: the state just becomes CLOSED."""
-        if self.close_sent:
-            raise LocalProtocolError("close already sent")
-        closing = self.info.closing
-        if closing is Closing.SENTINEL:
-            self.send_frame(Frame(HIXIE_CLOSE, b""))
-        elif closing is Closing.CLOSE_FRAME:
-            self.send_frame(Frame(self.info.opcode(_CLOSE), close_payload(code, reason)))
-        else:
-            self.close_sent = True
-            self.state = State.CLOSED
-        self.sent_code = code
+        self._advance(Step.FAILED)
 
 
 _OPCODE_FACTS: dict[Draft, tuple[dict[int, Kind], frozenset[int]]] = {}
@@ -411,9 +463,3 @@ def _opcode_facts(draft: Draft) -> tuple[dict[int, Kind], frozenset[int]]:
         kinds = dict(draft.info.kinds)
         facts = _OPCODE_FACTS[draft] = (kinds, frozenset(op for op, kind in kinds.items() if kind.is_control))
     return facts
-
-
-def _lenient_close(frame: Frame) -> tuple[int | None, str]:
-    if len(frame.payload) < 2:
-        return None, ""
-    return int.from_bytes(frame.payload[:2], "big"), frame.payload[2:].decode("utf-8", "replace")

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from . import masking
 from .drafts import Draft, Family
 from .errors import RemoteProtocolError
 from .masking import INT_XOR_BELOW, REPEATS, apply_mask, repeat_key, xor4_into
@@ -136,10 +137,15 @@ class _Partial:
         if key is None:
             self.pieces.append(src[start:stop] if type(src) is bytes else bytes(memoryview(src)[start:stop]))
         else:
-            piece = bytearray(memoryview(src)[start:stop])
             phase = self.filled & 3
-            xor4_into(piece, 0, stop - start, key[phase:] + key[:phase] if phase else key)
-            self.pieces.append(piece)
+            rotated = key[phase:] + key[:phase] if phase else key
+            fast = masking.FAST
+            if fast is not None:
+                self.pieces.append(fast(memoryview(src)[start:stop], rotated))
+            else:
+                piece = bytearray(memoryview(src)[start:stop])
+                xor4_into(piece, 0, stop - start, rotated)
+                self.pieces.append(piece)
         self.filled += stop - start
 
     def frame(self) -> Frame:
@@ -259,6 +265,7 @@ class FrameParser:
         append = frames.append
         from_bytes = int.from_bytes
         repeat = REPEATS
+        fast = masking.FAST  # the accelerator's mask, when installed
         is_bytes = type(src) is bytes
         self._need = 0
         while size - pos >= 2:
@@ -294,6 +301,8 @@ class FrameParser:
                 start += 4
                 if not length:
                     payload = b""
+                elif fast is not None:
+                    payload = fast(src[start:stop] if length < _COPY_VIEW_FROM else memoryview(src)[start:stop], key)
                 elif length < INT_XOR_BELOW:
                     ones, mask = repeat.get(length) or repeat_key(length)
                     repeated = from_bytes(key, "little") * ones

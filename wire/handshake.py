@@ -2,9 +2,9 @@
 
 Client: `ClientHandshake.build(...)` makes a request (every header overridable, so that a case can send
 a broken one) and `ClientHandshake.check(...)` validates the server's answer.
-Server: `detect_draft` tells the draft of a request (Jetty's dispatch, narrowed to our six drafts),
-`key3_size` how many raw bytes follow the head, and `accept` validates the request and builds either the
-101 answer or the rejection to send.
+Server: `detect_draft` tells the draft of a request (Jetty's dispatch, narrowed to our six drafts), and
+`accept` validates the request and builds either the 101 answer or the rejection to send.
+Reading either side's handshake from the wire, a chunk at a time, is opening.py's (through Connection).
 """
 
 from __future__ import annotations
@@ -288,11 +288,6 @@ def detect_draft(request: Request) -> Draft | Rejection:
     if "Sec-WebSocket-Key1" in h or "Sec-WebSocket-Key2" in h:
         return Draft.HIXIE_76
     return Draft.HIXIE_75
-
-
-def key3_size(request: Request) -> int:
-    """How many raw bytes follow this request's head before frames start (8 for hixie-76)."""
-    return KEY3_SIZE if detect_draft(request) is Draft.HIXIE_76 else 0
 
 
 def offered_protocols(request: Request, draft: Draft) -> list[str]:

@@ -36,6 +36,11 @@ class Headers:
     def __repr__(self) -> str:
         return f"Headers({self._items!r})"
 
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Headers) and self._items == other._items
+
+    __hash__ = None  # type: ignore[assignment]  # mutable: equal by value, so not hashable
+
     @overload
     def get(self, name: str) -> str | None: ...
     @overload
@@ -100,18 +105,34 @@ def _serialize(start: str, headers: Headers) -> bytes:
     return "\r\n".join(lines).encode("latin-1")
 
 
-def find_head_end(buffer: bytes | bytearray, max_head: int = MAX_HEAD) -> int | None:
-    """The offset just past the blank line ending a head in `buffer`, or None if it is not there yet.
+class HeadReader:
+    """Bytes up to the blank line that ends an HTTP head (CRLF CRLF, or bare LF LF), at most `max_head`
+    of them. Each search starts where the last one stopped, so a head fed byte by byte costs no rescans."""
 
-    Raises HttpError (431) once `max_head` bytes have arrived with no end in sight.
-    """
-    crlf = buffer.find(b"\r\n\r\n")
-    lf = buffer.find(b"\n\n")
-    ends = [i + 4 for i in (crlf,) if i >= 0] + [i + 2 for i in (lf,) if i >= 0]
-    end = min(ends) if ends else None
-    if (end is None and len(buffer) > max_head) or (end is not None and end > max_head):
-        raise HttpError(f"HTTP head longer than {max_head} bytes", status=431)
-    return end
+    __slots__ = ("_buf", "_scan", "max_head")
+
+    def __init__(self, max_head: int = MAX_HEAD) -> None:
+        self.max_head = max_head
+        self._buf = bytearray()
+        self._scan = 0
+
+    def feed(self, data: bytes) -> tuple[bytes, bytes] | None:
+        """The head (blank line included) and the bytes after it, once complete; HttpError (431) when
+        `max_head` bytes have come without an end."""
+        buf = self._buf
+        buf += data
+        start = self._scan
+        crlf, lf = buf.find(b"\r\n\r\n", start), buf.find(b"\n\n", start)
+        ends = [i + 4 for i in (crlf,) if i >= 0] + [i + 2 for i in (lf,) if i >= 0]
+        if not ends:
+            if len(buf) > self.max_head:
+                raise HttpError(f"HTTP head longer than {self.max_head} bytes", status=431)
+            self._scan = max(len(buf) - 3, 0)
+            return None
+        end = min(ends)
+        if end > self.max_head:
+            raise HttpError(f"HTTP head longer than {self.max_head} bytes", status=431)
+        return bytes(buf[:end]), bytes(buf[end:])
 
 
 def _split_head(head: bytes) -> tuple[str, Headers]:

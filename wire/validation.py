@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import codecs
 
+from .close import close_code
 from .drafts import HIXIE_CLOSE, Closing, Draft, Family
 from .errors import RemoteProtocolError
 from .frames import MAX_CONTROL_PAYLOAD, Frame
@@ -46,7 +47,7 @@ def parse_close(payload: bytes, draft: Draft) -> tuple[int | None, str]:
         reason = payload[2:].decode("utf-8")
     except UnicodeDecodeError as exc:
         raise RemoteProtocolError(f"close reason is not UTF-8: {exc.reason}", info.invalid_data_code) from exc
-    return code, reason
+    return close_code(code), reason
 
 
 def close_payload(code: int | None, reason: str | bytes = b"") -> bytes:

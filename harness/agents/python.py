@@ -1,13 +1,16 @@
-"""The raw Python client: asyncio + wire, able to send anything a case asks for.
+"""The raw Python agent: wire on an asyncio transport, able to send anything a case asks for.
+
+A `RawSession` performs a case's steps on one wire Connection and records what happens as typed events
+(harness/run/events.py); who closed and whether it was clean is the judge's to work out. Its side is the
+Connection's: the opening handshake differs (today the agent is a client: `PythonDriver` opens the
+connection and sends a ClientHandshake built from the case), while sending steps, recording and the
+closing phase are the same for either side.
 
 Writes follow Autobahn's: the frames of consecutive send steps leave in one write, at the next wait,
 pause or mark (or the end of the steps); `sync` gives each frame of a step its own write, `chop` writes a
-step in pieces, a `write` group is one write of its own. Everything is recorded as typed events
-(harness/run/events.py); who closed and whether it was clean is the judge's to work out.
-
-Deadlines measure the peer, never the harness: a closing handshake gets `close_timeout` seconds (Autobahn's
-1 s) from the moment the client's close was written, and before any deadline or mark counts, what the peer
-has already sent (in the kernel's buffer or the stream's) is read and handled.
+step in pieces, a `write` group is one write of its own. Deadlines measure the peer, never the harness: a
+closing handshake gets `close_timeout` seconds (Autobahn's 1 s) from the end of the write that carried the
+close, and before any deadline or mark counts, what the peer has already sent is read and handled.
 """
 
 from __future__ import annotations
@@ -29,13 +32,14 @@ from wire import (
     ConnectionClosed,
     Draft,
     Event,
-    Fragment,
+    HandshakeAccepted,
+    HandshakeInvalid,
+    HandshakeRejected,
     Ignored,
     Masking,
     Ping,
     Pong,
     ProtocolFailure,
-    Side,
     State,
     TextMessage,
 )
@@ -62,10 +66,9 @@ from ..cases.model import (
 from ..run import events as ev
 from ..run.recorder import Recorder
 from ..run.target import Target
-from .client import READ_SIZE, open_handshake
+from .link import Link, connect
 from .sending import Encoder, Send
 
-CONNECT_TIMEOUT = 5.0
 SETTLE_ROUNDS = 64  # at most this many turns of the event loop to take in what the peer already sent
 # Between two writes of a chopped or `sync` step, Autobahn's queue re-enters its reactor after this delay
 # (autobahn/websocket/protocol.py, WebSocketProtocol._QUEUED_WRITE_DELAY): the pacing of the stimulus, so
@@ -102,6 +105,24 @@ def unsupported(case: Case, draft: Draft, page: str = "agent") -> str | None:
     return unsupported_in_draft(case, draft)
 
 
+def client_handshake(case: Case, draft: Draft, target: Target) -> ClientHandshake:
+    """The request a case asks for (any header overridden or removed, hixie-76's key3 replaced)."""
+    h = case.handshake
+    return ClientHandshake.build(
+        draft,
+        target.authority,
+        h.path or target.path,
+        origin=h.origin,
+        protocols=h.protocols,
+        extensions=h.extensions,
+        overrides=dict(h.headers),
+        extra_headers=h.extra_headers,
+        key3=h.key3.to_bytes() if h.key3 is not None else None,
+        method=h.method,
+        version=h.http_version,
+    )
+
+
 class PythonDriver:
     name = "python"
 
@@ -121,83 +142,151 @@ class PythonDriver:
     @contextlib.asynccontextmanager
     async def session(
         self, case: Case, draft: Draft, target: Target, recorder: Recorder, page: str = "agent"
-    ) -> AsyncIterator[_Session | None]:
+    ) -> AsyncIterator[RawSession | None]:
+        hs = client_handshake(case, draft, target)
+        session = RawSession(case, Connection.client(hs), recorder)
         try:
-            reader, writer = await asyncio.wait_for(asyncio.open_connection(target.host, target.port), CONNECT_TIMEOUT)
+            session.link = await connect(target.host, target.port, session.make_link)
         except (OSError, TimeoutError) as exc:
             recorder.observation.error = f"cannot connect to {target.authority}: {str(exc) or type(exc).__name__}"
             yield None
             return
-        session = _Session(case, draft, target, recorder, reader, writer)
+        recorder.observation.handshake_request = hs.to_bytes().decode("latin-1")
         try:
             yield session
         finally:
             await session.stop()
-            writer.close()
-            with contextlib.suppress(OSError, ConnectionError):
-                await writer.wait_closed()
 
 
-class _Session:
-    def __init__(
-        self,
-        case: Case,
-        draft: Draft,
-        target: Target,
-        recorder: Recorder,
-        reader: asyncio.StreamReader,
-        writer: asyncio.StreamWriter,
-    ) -> None:
+class RawSession:
+    """One connection through a case: its steps on `conn`, and what happens recorded in `recorder`."""
+
+    def __init__(self, case: Case, conn: Connection, recorder: Recorder) -> None:
         self.case = case
-        self.draft = draft
-        self.target = target
+        self.conn = conn
         self.rec = recorder
         self.obs = recorder.observation
-        self.reader = reader
-        self.writer = writer
-        self.conn: Connection | None = None
-        self.encoder: Encoder | None = None
+        self.link: Link | None = None
+        self.encoder: Encoder | None = None  # once the handshake told the draft
         self.pending: list[bytes] = []  # frames of send steps waiting for the write they share
-        self.close_queued = False  # the client's close is among them
-        self.close_written = 0.0  # when the write that carried the client's close was done (recorder time)
-        self.lock = asyncio.Lock()  # one write at a time: a chopped frame is never cut by an answer
-        self.eof = False
-        self.dropped = False
-        self.bytes_in = 0
-        self.fragments = 0
-        self.reading: asyncio.Task[None] | None = None
+        self.close_queued = False  # this side's close is among them
+        self.close_written = 0.0  # when the write that carried this side's close was done (recorder time)
+        self.reset = ""  # why the transport broke, when it did
+        self.dropped = False  # this side ended TCP first
 
-    # --- writing -------------------------------------------------------------------------------------
+    def make_link(self) -> Link:
+        return Link(self.conn, self.record, on_wire=self.rec.wire, on_error=self.on_error)
+
+    def on_error(self, reason: str) -> None:
+        self.reset = reason
 
     def t(self) -> float:
         return self.rec.stamp()
 
-    async def _write(self, data: bytes, close: bool = False) -> None:
-        """One write; `close`: the client's close is in it (recorded when handed to the transport, before
-        any answer can be read; its deadline runs from when the write is done)."""
-        if not data or self.writer.is_closing():
-            return
-        self.rec.wire("out", data)
-        with contextlib.suppress(ConnectionError):
-            self.writer.write(data)
-            if close:
-                assert self.conn is not None
-                self.rec.record(ev.CloseOut(self.t(), self.conn.sent_code))
-            await self.writer.drain()
+    # --- recording -----------------------------------------------------------------------------------
+
+    def record(self, events: list[Event]) -> None:
+        rec, t = self.rec, self.t()
+        for event in events:
+            if isinstance(event, TextMessage | BinaryMessage):
+                text = isinstance(event, TextMessage)
+                data = event.data.encode() if isinstance(event, TextMessage) else event.data
+                rec.record(ev.MessageIn(t, "text" if text else "binary", ev.PayloadInfo.of(data, text), event.frames))
+            elif isinstance(event, Ping):
+                rec.record(ev.PingIn(t, ev.PayloadInfo.of(event.payload)))
+            elif isinstance(event, Pong):
+                rec.record(ev.PongIn(t, ev.PayloadInfo.of(event.payload)))
+            elif isinstance(event, CloseReceived):
+                answering = self.conn.close_sent is None and self.conn.auto_close
+                rec.record(ev.CloseIn(t, event.code, event.reason))
+                if answering:  # the Link writes the Connection's answer as soon as this returns
+                    rec.record(ev.CloseOut(t, event.code))
+                    self.close_written = self.rec.now()
+            elif isinstance(event, ProtocolFailure):
+                rec.record(ev.Failure(t, event.code, event.reason))
+                if self.conn.close_sent is None and self.conn.info.closing is not Closing.TCP:
+                    rec.record(ev.CloseOut(t, event.code))  # the failure's close, which the Link writes next
+            elif isinstance(event, Ignored):
+                rec.record(ev.IgnoredIn(t, event.frame.opcode, ev.PayloadInfo.of(event.frame.payload)))
+            elif isinstance(event, ConnectionClosed):
+                during = "during the handshake" if self.conn.accepted is None else ""
+                rec.record(ev.TcpClosed(t, "peer", self.reset or during))
+            else:
+                self.record_handshake(event)
+
+    def record_handshake(self, event: Event) -> None:
+        """The client's view of the opening handshake: the answer, and whether it opened a WebSocket."""
+        obs, rec = self.obs, self.rec
+        if isinstance(event, HandshakeAccepted | HandshakeRejected):
+            obs.handshake_response = event.head.decode("latin-1")
+            obs.status = event.response.status
+            obs.response_headers = list(event.response.headers)
+        if isinstance(event, HandshakeAccepted):
+            obs.protocol = event.accepted.protocol
+            rec.record(ev.Opened(self.t(), event.accepted.protocol))
+        elif isinstance(event, HandshakeRejected):
+            rec.record(ev.Rejected(self.t(), event.response.status, event.response.reason))
+        elif isinstance(event, HandshakeInvalid):
+            if event.response is not None:  # a 101 that does not fit the request
+                assert event.head is not None
+                obs.handshake_response = event.head.decode("latin-1")
+                obs.status = event.response.status
+                obs.response_headers = list(event.response.headers)
+            obs.handshake_error = event.reason
+            rec.record(ev.HandshakeInvalid(self.t(), event.reason))
+
+    # --- the connection --------------------------------------------------------------------------------
+
+    @property
+    def ended(self) -> bool:
+        """Nothing more is worth doing: TCP ended, this side failed the connection, or the peer closed it
+        (what is left to send is moot; the answer to its close went out by itself)."""
+        return self.link is None or self.link.over
+
+    @property
+    def tcp_ended(self) -> bool:
+        return self.link is None or self.link.ended
+
+    @property
+    def is_open(self) -> bool:
+        """No close either way, no failure, TCP up."""
+        return not self.ended and self.conn.close_sent is None
+
+    async def open(self) -> bool:
+        """The opening handshake: send the request, wait for the answer (the case's timeout at most)."""
+        link = self.link
+        assert link is not None
+        await link.send()
+        opened = await self.rec.wait_until(lambda: self.conn.state is not State.CONNECTING, self.case.timeout)
+        if not opened:
+            self.rec.record(ev.TimedOut(self.t(), "the handshake answer", self.case.timeout, final=True))
+        if self.conn.accepted is None:
+            return False
+        self.encoder = Encoder(self.conn, self.conn.draft)
+        return True
+
+    # --- writing -------------------------------------------------------------------------------------
+
+    async def write(self, pieces: list[bytes], close: bool, pause: float = 0.0) -> None:
+        """Pieces in writes of their own; `close`: this side's close is in the last one (recorded when it
+        is handed to the transport, before any answer can be read; its deadline runs from the write's end)."""
+        assert self.link is not None
+
+        def closed() -> None:
+            self.rec.record(ev.CloseOut(self.t(), self.conn.close_sent.code if self.conn.close_sent else None))
+
+        await self.link.write(pieces, pause, closed if close else lambda: None)
         if close:
             self.close_written = self.rec.now()
 
     async def flush(self) -> None:
-        """Write what the send steps queued and what the connection has to say (answers), in one write."""
-        async with self.lock:
-            conn = self.conn
-            assert conn is not None
-            closing = conn.close_sent
-            data = b"".join(self.pending) + conn.data_to_send()
-            self.pending = []
-            close = self.close_queued or (conn.close_sent and not closing)  # its own, an answer, a failure's
-            self.close_queued = False
-            await self._write(data, close)
+        """What the send steps queued and what the Connection has to say, in one write."""
+        closing = self.conn.close_sent
+        data = b"".join(self.pending) + self.conn.data_to_send()
+        self.pending = []
+        close = self.close_queued or (self.conn.close_sent is not None and closing is None)
+        self.close_queued = False
+        await self.write([data], close)
 
     async def send(self, step: Send, chop: int | None = None, sync: bool = False) -> None:
         assert self.encoder is not None
@@ -208,106 +297,9 @@ class _Session:
         if not chop and not sync:
             self.pending += frames
             return
-        pieces = [
-            frame[i : i + (chop or len(frame) or 1)]
-            for frame in frames
-            for i in range(0, len(frame), chop or len(frame) or 1)
-        ]
+        pieces = [f[i : i + (chop or len(f) or 1)] for f in frames for i in range(0, len(f), chop or len(f) or 1)]
         close, self.close_queued = self.close_queued, False
-        async with self.lock:
-            for n, piece in enumerate(pieces):
-                if n:
-                    await asyncio.sleep(QUEUED_WRITE_DELAY)
-                await self._write(piece, close and n == len(pieces) - 1)
-
-    # --- opening handshake ---------------------------------------------------------------------------
-
-    async def handshake(self) -> bytes | None:
-        """Send the request, read the answer; the bytes after it, or None when there is no WebSocket."""
-        h = self.case.handshake
-        hs = ClientHandshake.build(
-            self.draft,
-            self.target.authority,
-            h.path or self.target.path,
-            origin=h.origin,
-            protocols=h.protocols,
-            extensions=h.extensions,
-            overrides=dict(h.headers),
-            extra_headers=h.extra_headers,
-            key3=h.key3.to_bytes() if h.key3 is not None else None,
-            method=h.method,
-            version=h.http_version,
-        )
-        self.obs.handshake_request = hs.to_bytes().decode("latin-1")
-        result = await open_handshake(self.reader, self.writer, hs, on_wire=self.rec.wire)
-        if result.head is None:
-            self.rec.record(ev.TcpClosed(self.t(), "peer", "during the handshake"))
-            self.eof = True
-            return None
-        response = result.response
-        if response is not None:
-            self.obs.handshake_response = result.head.decode("latin-1")
-            self.obs.status = response.status
-            self.obs.response_headers = list(response.headers)
-            if response.status != 101:
-                self.rec.record(ev.Rejected(self.t(), response.status, response.reason))
-                return None
-        accepted = result.accepted
-        if accepted is None:
-            assert result.error is not None
-            self.obs.handshake_error = result.error.reason
-            self.rec.record(ev.HandshakeInvalid(self.t(), result.error.reason))
-            return None
-        self.obs.protocol = accepted.protocol
-        self.rec.record(ev.Opened(self.t(), accepted.protocol))
-        return result.rest
-
-    # --- receiving -----------------------------------------------------------------------------------
-
-    async def read_loop(self) -> None:
-        while not self.eof:
-            try:
-                data = await self.reader.read(READ_SIZE)
-            except ConnectionError as exc:
-                self.rec.record(ev.TcpClosed(self.t(), "peer", f"connection reset: {exc}"))
-                self.eof = True
-                return
-            if data:
-                self.bytes_in += len(data)
-                self.rec.wire("in", data)
-            self.receive(data)
-            if not data:
-                self.eof = True
-                return
-            await self.flush()
-
-    def receive(self, data: bytes) -> None:
-        assert self.conn is not None
-        self.conn.receive_data(data)
-        for event in self.conn.events():
-            self.record(event)
-
-    def record(self, event: Event) -> None:
-        t, rec = self.t(), self.rec
-        if isinstance(event, Fragment):
-            self.fragments += 1
-        elif isinstance(event, TextMessage | BinaryMessage):
-            text = isinstance(event, TextMessage)
-            data = event.data.encode() if isinstance(event, TextMessage) else event.data
-            rec.record(ev.MessageIn(t, "text" if text else "binary", ev.PayloadInfo.of(data, text), self.fragments))
-            self.fragments = 0
-        elif isinstance(event, Ping):
-            rec.record(ev.PingIn(t, ev.PayloadInfo.of(event.payload)))
-        elif isinstance(event, Pong):
-            rec.record(ev.PongIn(t, ev.PayloadInfo.of(event.payload)))
-        elif isinstance(event, CloseReceived):
-            rec.record(ev.CloseIn(t, event.code, event.reason))
-        elif isinstance(event, ProtocolFailure):
-            rec.record(ev.Failure(t, event.code, event.reason))
-        elif isinstance(event, Ignored):
-            rec.record(ev.IgnoredIn(t, event.frame.opcode, ev.PayloadInfo.of(event.frame.payload)))
-        elif isinstance(event, ConnectionClosed) and not self.dropped:
-            rec.record(ev.TcpClosed(t, "peer"))
+        await self.write(pieces, close, QUEUED_WRITE_DELAY)
 
     # --- steps ---------------------------------------------------------------------------------------
 
@@ -345,51 +337,36 @@ class _Session:
 
     async def wait(self, step: Wait) -> None:
         if step.for_ in ("close", "tcp_closed"):
-            done = (lambda: self.closed_by_peer or self.eof) if step.for_ == "close" else (lambda: self.eof)
+            peer_closed = lambda: self.conn.close_received is not None or self.tcp_ended  # noqa: E731
+            done = peer_closed if step.for_ == "close" else (lambda: self.tcp_ended)
             if not await self.rec.wait_until(done, step.timeout):
                 self.rec.record(ev.TimedOut(self.t(), step.for_, step.timeout))
             return
         await self.rec.wait_for(step.for_, step.count, step.timeout, lambda: self.ended)
 
-    # --- the state of the connection -----------------------------------------------------------------
-
-    @property
-    def closed_by_peer(self) -> bool:
-        return self.conn is not None and self.conn.close_received
-
-    @property
-    def ended(self) -> bool:
-        """The peer closed (its close frame or TCP), or this client failed the connection: nothing more
-        is sent, and nothing more can come that a case waits for."""
-        return self.eof or self.closed_by_peer or (self.conn is not None and self.conn.state is State.FAILED)
-
-    @property
-    def is_open(self) -> bool:
-        """No close either way, no failure, TCP up."""
-        return not self.ended and not (self.conn is not None and self.conn.close_sent)
+    # --- deadlines that measure the peer -------------------------------------------------------------
 
     def _unread(self) -> int:
-        """Bytes the peer sent that the read loop has not taken in yet: in the kernel's socket buffer, or
-        in the stream reader's (asyncio keeps no public count of those: its `_buffer`, or none)."""
-        buffered = len(getattr(self.reader, "_buffer", b""))
-        sock = self.writer.get_extra_info("socket")
+        """Bytes the peer sent that are still in the kernel's socket buffer (the Link takes in what the
+        transport reads at once)."""
+        transport = self.link.transport if self.link else None
+        sock = transport.get_extra_info("socket") if transport else None
         if sock is None:
-            return buffered
+            return 0
         count = array.array("i", [0])
         try:
             fcntl.ioctl(sock.fileno(), termios.FIONREAD, count)
         except OSError:
-            return buffered
-        return buffered + count[0]
+            return 0
+        return count[0]
 
     async def settle(self, done: Callable[[], bool]) -> None:
-        """Before a deadline or a mark counts, take in what the peer has already sent: bytes waiting in the
-        kernel or in the stream reader are read and handled first, so that a slow harness never makes
-        the peer look late."""
+        """Before a deadline or a mark counts, take in what the peer has already sent, so that a slow
+        harness never makes the peer look late."""
         for _ in range(SETTLE_ROUNDS):
-            if done() or self.eof or not self._unread():
+            if done() or self.tcp_ended or not self._unread():
                 return
-            await asyncio.sleep(0)  # the transport and the read loop take their turns
+            await asyncio.sleep(0)  # the transport reads it, the Link handles it
 
     async def until(self, done: Callable[[], bool], since: float, seconds: float) -> bool:
         """Wait until `done()`, at most until `seconds` after `since` (recorder time); what the peer sent
@@ -400,66 +377,47 @@ class _Session:
         await self.settle(done)
         return done()
 
-    # --- open and close ------------------------------------------------------------------------------
-
-    async def open(self) -> bool:
-        try:
-            rest = await self.handshake()
-        except ConnectionError as exc:
-            self.rec.record(ev.TcpClosed(self.t(), "peer", f"connection reset during the handshake: {exc}"))
-            return False
-        if rest is None:
-            return False
-        self.conn = Connection(self.draft, Side.CLIENT, frames=True, assemble=True)
-        self.encoder = Encoder(self.conn, self.draft)
-        if rest:
-            self.receive(rest)
-            await self.flush()  # answers to frames that came with the handshake (a pong, a failure's close)
-        self.reading = asyncio.create_task(self.read_loop())
-        return True
-
-    async def stop(self) -> None:
-        if self.reading is not None:
-            self.reading.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self.reading
-
-    def drop(self, reason: str) -> None:
+    async def drop(self, reason: str) -> None:
         """End TCP from this side before the peer did."""
-        if not self.eof:
+        if not self.tcp_ended and self.link is not None:
             self.dropped = True
             self.rec.record(ev.TcpClosed(self.t(), "agent", reason))
-            self.writer.close()
+            await self.link.aclose()
+
+    # --- the closing phase ---------------------------------------------------------------------------
 
     async def finish(self) -> None:
-        """The closing phase: close if the case expects the client to, then give the peer `close_timeout`
+        """The closing phase: close if the case expects this side to, then give the peer `close_timeout`
         for each of its parts of the closing handshake."""
         conn = self.conn
-        assert conn is not None
         await self.flush()
         limit = self.case.close_timeout
-        if self.draft.info.closing is Closing.TCP:  # hixie-75: closing is ending TCP
+        if conn.info.closing is Closing.TCP:  # hixie-75: closing is ending TCP
             if self.case.close.by != "server" and not self.ended:
-                self.drop("hixie-75 closes by ending the TCP connection")
-            elif not await self.rec.wait_until(lambda: self.eof, self.case.timeout):
+                await self.drop("hixie-75 closes by ending the TCP connection")
+            elif not await self.rec.wait_until(lambda: self.tcp_ended, self.case.timeout):
                 self.rec.record(ev.TimedOut(self.t(), "the peer to close", self.case.timeout, final=True))
             return
         by_server = self.case.close.by == "server" and not self.case.close.answer
-        if not by_server and not conn.close_sent and not self.ended:
-            await self.send(SendClose(1000 if self.draft.info.close_codes else None))
+        if not by_server and conn.close_sent is None and not self.ended:
+            await self.send(SendClose(1000 if conn.info.close_codes else None))
             await self.flush()
 
         def closed() -> bool:
-            return conn.close_received or self.eof
+            return conn.close_received is not None or self.tcp_ended
 
-        if not conn.close_sent and not closed() and not await self.rec.wait_until(closed, self.case.timeout):
+        if conn.close_sent is None and not closed() and not await self.rec.wait_until(closed, self.case.timeout):
             self.rec.record(ev.TimedOut(self.t(), "the peer to close", self.case.timeout, final=True))
             return
-        if conn.close_sent and not closed() and not await self.until(closed, self.close_written, limit):
+        if conn.close_sent is not None and not closed() and not await self.until(closed, self.close_written, limit):
             self.rec.record(ev.TimedOut(self.t(), "the peer's close reply", limit))
-            self.drop(f"no close reply within {limit:g} s")
+            await self.drop(f"no close reply within {limit:g} s")
             return
-        if not self.eof:
+        if not self.tcp_ended:
             since = max([self.close_written, *(e.t for e in self.obs.events if isinstance(e, ev.CloseIn))])
-            if not await self.until(lambda: self.eof, since, limit):
-                self.drop(f"the server did not close TCP within {limit:g} s of the closing handshake")
+            if not await self.until(lambda: self.tcp_ended, since, limit):
+                await self.drop(f"the server did not close TCP within {limit:g} s of the closing handshake")
+
+    async def stop(self) -> None:
+        if self.link is not None:
+            await self.link.aclose()

@@ -83,7 +83,7 @@ class Encoder:
 
     def _close(self, step: SendClose) -> list[bytes]:
         """The agent's close; a second one is not sent (a case sends a stray close frame with send_frame)."""
-        if self.conn.close_sent:
+        if self.conn.close_sent is not None:
             return []
         if step.raw is None and step.mask_key is None:
             self.conn.send_close(step.code, step.reason.to_bytes())  # hixie-76: its sentinel; hixie-75: nothing

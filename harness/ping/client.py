@@ -1,9 +1,8 @@
-"""One `ping` connection after its opening handshake: sends numbered messages, matches the replies, closes."""
+"""One `ping` connection: opening handshake, numbered messages, replies matched, closing handshake."""
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import dataclasses
 import itertools
 import os
@@ -13,23 +12,26 @@ from collections.abc import Sequence
 from wire import (
     Accepted,
     BinaryMessage,
+    ClientHandshake,
     CloseReceived,
     Closing,
     Connection,
     ConnectionClosed,
     Event,
     Fragment,
+    HandshakeAccepted,
+    HandshakeInvalid,
+    HandshakeRejected,
     Ignored,
     Ping,
     Pong,
     ProtocolFailure,
-    Side,
     State,
     TextMessage,
     message_frames,
 )
 
-from ..agents.client import READ_SIZE
+from ..agents.link import Link, connect
 from .options import Options, make_payload, parse_header
 from .stats import Output, Stats, close_text, describe
 
@@ -52,6 +54,7 @@ async def wait_any(events: Sequence[asyncio.Event], timeout: float | None) -> bo
             finally:
                 for waiter in waiters:
                     waiter.cancel()
+                await asyncio.gather(*waiters, return_exceptions=True)  # no waiter outlives the call
     return any(e.is_set() for e in events)
 
 
@@ -62,84 +65,128 @@ class Pending:
     timer: asyncio.TimerHandle
 
 
-class Client:
-    """One connection: sends numbered messages, matches the replies, closes properly."""
+class PingError(Exception):
+    """The connection or the opening handshake failed (exit status 2)."""
 
-    def __init__(
-        self,
-        opts: Options,
-        out: Output,
-        stop: asyncio.Event,
-        index: int,
-        accepted: Accepted,
-        reader: asyncio.StreamReader,
-        writer: asyncio.StreamWriter,
-        rest: bytes,
-    ) -> None:
+
+CLOSED_EARLY = "the server closed the connection during the handshake"
+
+
+def _rejection(status: int, reason: str, body: bytes) -> str:
+    first = body.decode("utf-8", "replace").strip().splitlines()[:1]
+    detail = f": {first[0][:200]}" if first and not first[0].startswith("<") else ""
+    return f"handshake rejected: the server answered {status} {reason}{detail}"
+
+
+class Client:
+    """One connection: opens, sends numbered messages, matches the replies, closes properly. Everything
+    it receives is handled in the transport's callback (harness.agents.link): it owns no task."""
+
+    def __init__(self, opts: Options, out: Output, stop: asyncio.Event, index: int) -> None:
         self.opts, self.out, self.stop, self.index = opts, out, stop, index
-        self.accepted = accepted
-        self.reader, self.writer = reader, writer
-        self.conn = Connection(opts.draft, Side.CLIENT, frames=True, assemble=True)
+        protocols = (opts.protocol,) if opts.protocol else ()
+        self.hs = ClientHandshake.build(opts.draft, opts.target.authority, opts.target.path, protocols=protocols)
+        self.conn = Connection.client(self.hs, frames=True)
+        self.link: Link | None = None
+        self.accepted: Accepted | None = None
         self.label = opts.label(index)
         self.stats = Stats()
         self.pending: dict[int, Pending] = {}
         self.expired: dict[int, float] = {}  # seq -> sent_at of messages counted lost
-        self.frames_in_message = 0
         self.error: str | None = None  # why the connection ended before we closed it
+        self.reset: str | None = None  # a transport error, in one line
+        self.answered = asyncio.Event()  # the handshake ended, either way (or TCP did)
         self.settled = asyncio.Event()  # no reply outstanding
         self.settled.set()
         self.broken = asyncio.Event()  # the connection ended or failed before we closed it
         self.closed = asyncio.Event()  # the transport ended
-        self._reading = asyncio.create_task(self._read_loop(rest))
+
+    # --- the opening handshake ---------------------------------------------------------------------------
+
+    async def open(self) -> None:
+        """Connect and do the opening handshake (each within --timeout); PingError saying why not."""
+        opts, where = self.opts, self.opts.target.authority
+        try:
+            self.link = await connect(opts.target.host, opts.target.port, self._make_link, opts.timeout)
+        except TimeoutError:
+            raise PingError(f"cannot connect to {where}: no answer within {opts.timeout:g} s") from None
+        except OSError as exc:
+            raise PingError(f"cannot connect to {where}: {os_reason(exc)}") from None
+        me = f"client={self.index}"
+        self.out.head(f"{me} >", self.hs.request.serialize())
+        if self.hs.key3:
+            self.out.detail(f"{me} > [key3 {self.hs.key3.hex()}]")
+        try:
+            await self.link.send()
+            async with asyncio.timeout(opts.timeout):
+                await self.answered.wait()
+        except BaseException as exc:
+            await self.link.aclose()
+            if isinstance(exc, TimeoutError):
+                raise PingError(f"no handshake answer from {where} within {opts.timeout:g} s") from None
+            raise
+        if self.accepted is None:
+            await self.link.aclose()
+            raise PingError(self.error or CLOSED_EARLY)
+
+    def _make_link(self) -> Link:
+        return Link(self.conn, self._on_events, on_error=self._on_reset)
+
+    def _on_reset(self, reason: str) -> None:
+        self.reset = reason
+
+    def _on_handshake(self, event: Event) -> None:
+        me = f"client={self.index} <"
+        self.answered.set()
+        if isinstance(event, HandshakeAccepted):
+            self.out.head(me, event.head)
+            if event.answer:
+                self.out.detail(f"{me} [answer {event.answer.hex()}]")
+            self.accepted = event.accepted
+        elif isinstance(event, HandshakeRejected):
+            self.out.head(me, event.head)
+            self.error = _rejection(event.response.status, event.response.reason, event.body)
+        elif isinstance(event, HandshakeInvalid):
+            if event.head is not None:
+                self.out.head(me, event.head)
+            self.error = f"invalid handshake answer from {self.opts.target.authority}: {event.reason}"
 
     def _who(self, seq: int) -> str:
         return f"client={self.index} seq={seq}" if self.opts.clients > 1 else f"seq={seq}"
 
     # --- receiving ---------------------------------------------------------------------------------
 
-    async def _read_loop(self, rest: bytes) -> None:
-        if rest:
-            await self._receive(rest)
-        while not self.closed.is_set():
-            try:
-                data = await self.reader.read(READ_SIZE)
-            except OSError as exc:
-                self._break(f"connection lost: {os_reason(exc)}")
-                data = b""
-            await self._receive(data)
-
-    async def _receive(self, data: bytes) -> None:
+    def _on_events(self, events: list[Event]) -> None:
         now = time.perf_counter()
-        self.conn.receive_data(data)
-        for event in self.conn.events():
+        for event in events:
             self._on_event(event, now)
-        await self._flush()
 
     def _on_event(self, event: Event, now: float) -> None:
         me = f"client={self.index} <"
         if isinstance(event, Fragment):
             self.stats.frames_received += 1
-            self.frames_in_message += 1
             self.out.detail(f"{me} {describe(event.kind.value if event.first else 'continuation', event.frame)}")
         elif isinstance(event, TextMessage | BinaryMessage):
             data = event.data.encode("utf-8") if isinstance(event, TextMessage) else event.data
-            frames, self.frames_in_message = self.frames_in_message, 0
-            self._on_message(data, frames, now)
+            self._on_message(data, event.frames, now)
         elif isinstance(event, CloseReceived):
             self.out.detail(f"{me} {close_text(event.code)}" + (f" reason={event.reason!r}" if event.reason else ""))
-            if not self.conn.close_sent:
+            if self.conn.close_sent is None:
                 reason = f": {event.reason}" if event.reason else ""
                 self._break(f"the server closed the connection (code {event.code}{reason})")
         elif isinstance(event, ProtocolFailure):
             self._break(f"protocol error from the server: {event.reason}")
         elif isinstance(event, ConnectionClosed):
-            if not self.conn.close_sent:
-                self._break("the server closed the TCP connection")
+            self.answered.set()
+            if self.accepted is not None and self.conn.close_sent is None:
+                self._break(f"connection lost: {self.reset}" if self.reset else "the server closed the TCP connection")
             self.closed.set()
         elif isinstance(event, Ping | Pong):
             self.out.detail(f"{me} {type(event).__name__.lower()} {event.payload!r}")
         elif isinstance(event, Ignored):
             self.out.detail(f"{me} ignored {describe(f'frame type {event.frame.opcode:#x}', event.frame)}")
+        else:
+            self._on_handshake(event)
 
     def _on_message(self, data: bytes, frames: int, now: float) -> None:
         parsed = parse_header(data)
@@ -204,13 +251,6 @@ class Client:
 
     # --- sending -----------------------------------------------------------------------------------
 
-    async def _flush(self) -> None:
-        data = self.conn.data_to_send()
-        if data and not self.writer.is_closing():
-            self.writer.write(data)
-            with contextlib.suppress(OSError):
-                await self.writer.drain()
-
     async def send(self, seq: int) -> None:
         payload = make_payload(self.label, seq, self.opts.size)
         frames = message_frames(self.conn.info, self.opts.kind, payload, self.opts.fragment)
@@ -223,7 +263,8 @@ class Client:
         self.settled.clear()
         self.stats.sent += 1
         self.stats.frames_sent += len(frames)
-        await self._flush()
+        assert self.link is not None
+        await self.link.send()
 
     async def ping(self) -> None:
         """Send the messages, --delay apart, then wait for the replies still due."""
@@ -238,23 +279,19 @@ class Client:
 
     async def close(self) -> None:
         """The closing handshake of the draft (replies still in flight are matched meanwhile), then TCP."""
-        conn = self.conn
+        conn, link = self.conn, self.link
+        assert link is not None
         if conn.state is State.OPEN:
             code = 1000 if conn.info.close_codes else None
             conn.send_close(code)
             if conn.info.closing is not Closing.TCP:
                 self.out.detail(f"client={self.index} > {close_text(code)}")
-            await self._flush()
+            await link.send()
         if conn.info.closing is not Closing.TCP and conn.state is not State.FAILED and self.error is None:
             if not await wait_any([self.closed], self.opts.timeout):
                 self._complain(f"the server did not finish the closing handshake within {self.opts.timeout:g} s")
-            elif not conn.close_received:
+            elif conn.close_received is None:
                 self._complain("the server ended TCP without answering our close")
         for pending in self.pending.values():
             pending.timer.cancel()
-        self.writer.close()
-        with contextlib.suppress(OSError):
-            await self.writer.wait_closed()
-        self._reading.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await self._reading
+        await link.aclose()

@@ -111,7 +111,9 @@ async def play(case: Case, actors: list[_Actor], target: Target) -> None:
             sessions[a.name] = session
         for actor, steps in segments(case.steps):  # the loader puts an actor on every scenario step
             await sessions[actor].perform(steps)
-        await asyncio.gather(*(s.finish() for s in sessions.values()))
+        async with asyncio.TaskGroup() as closings:
+            for session in sessions.values():
+                closings.create_task(session.finish())
 
 
 def _worst(verdicts: list[tuple[str, Verdict]]) -> Verdict:
@@ -147,7 +149,8 @@ async def _run_scenario(item: Item, drivers: Mapping[str, Driver], target: Targe
         obs = Observation(unimplemented=cast)
         return obs, unimplemented(cast)
     try:
-        await asyncio.wait_for(play(item.case, cast, target), item.case.timeout + CEILING_MARGIN)
+        async with asyncio.timeout(item.case.timeout + CEILING_MARGIN):
+            await play(item.case, cast, target)
     except TimeoutError:
         for a in cast:
             a.recorder.record(
@@ -183,7 +186,8 @@ async def run_item(item: Item, target: Target, drivers: Mapping[str, Driver] | N
             if reason:
                 obs.unimplemented = reason
             else:
-                await asyncio.wait_for(drive(driver, case, draft, target, recorder), case.timeout + CEILING_MARGIN)
+                async with asyncio.timeout(case.timeout + CEILING_MARGIN):
+                    await drive(driver, case, draft, target, recorder)
             verdict = judge(case, draft, obs)
     except TimeoutError:
         obs = recorder.observation
@@ -229,5 +233,7 @@ async def run_items(
         if pending is not None:
             await pending
 
-    await asyncio.gather(*(one(item) for item in items))
+    async with asyncio.TaskGroup() as running:
+        for item in items:
+            running.create_task(one(item))
     return results

@@ -26,18 +26,15 @@ from wire import (
     Draft,
     Event,
     Frame,
+    HandshakeInvalid,
+    HandshakeRequest,
     Kind,
     Rejection,
     Request,
     Response,
-    ServerAccept,
-    Side,
+    State,
     TextMessage,
-    accept,
     close_payload,
-    find_head_end,
-    key3_size,
-    parse_request,
 )
 
 INVALID_UTF8 = bytes.fromhex("cebae1bdb9cf83cebcceb5eda080")  # κόσμε, then a UTF-16 surrogate: invalid
@@ -55,44 +52,40 @@ class Link:
     def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self.reader = reader
         self.writer = writer
+        self.conn = Connection.server()
         self.request: Request | None = None
         self.draft: Draft | None = None
-        self.conn: Connection | None = None
         self.received = bytearray()  # every byte read after the opening handshake
         self.reads: list[bytes] = []  # the same, one item per read of the socket
         self.eof = False
 
-    async def read_request(self) -> tuple[Request, bytes]:
-        """The client's handshake request and the bytes after its head (key3 included, if any)."""
-        buffer = b""
-        while (end := find_head_end(buffer)) is None:
+    async def read_request(self) -> HandshakeRequest:
+        """The client's handshake request (with hixie-76's key3); what came after it is in `received`."""
+        raw = b""
+        while True:
             data = await self.reader.read(1 << 16)
             if not data:
                 raise ConnectionResetError("the client left during the handshake")
-            buffer += data
-        request = parse_request(buffer[:end])
-        rest = buffer[end:]
-        size = key3_size(request)
-        if len(rest) < size:
-            rest += await self.reader.readexactly(size - len(rest))
-        self.request = request
-        return request, rest
+            raw += data
+            self.conn.receive_data(data)
+            for event in self.conn.events():
+                if isinstance(event, HandshakeInvalid):
+                    raise ConnectionResetError(f"not a handshake: {event.reason}")
+                if isinstance(event, HandshakeRequest):
+                    self.request = event.request
+                    self.received += raw[len(event.head) + len(event.key3) :]
+                    return event
 
     async def handshake(self, *, auto_close: bool = True, strict: bool = True) -> Connection:
         """Accept the opening handshake as the reference server would (offered subprotocol: the first)."""
-        request, rest = await self.read_request()
-        size = key3_size(request)
-        answer = accept(request, rest[:size], select_protocol=lambda offered: offered[0])
+        request = await self.read_request()
+        self.conn.auto_close = auto_close
+        self.conn.strict = strict  # read when the framing is set up, as the handshake is accepted
+        answer = self.conn.accept(request.protocols[0] if request.protocols else None)
+        self.send(self.conn.data_to_send())
         if isinstance(answer, Rejection):
-            self.send(answer.to_bytes())
             raise ConnectionResetError(f"refused the handshake: {answer.reason}")
-        assert isinstance(answer, ServerAccept)
-        self.send(answer.to_bytes())
         self.draft = answer.accepted.draft
-        self.conn = Connection(self.draft, Side.SERVER, auto_close=auto_close, strict=strict)
-        if rest[size:]:
-            self.received += rest[size:]
-            self.conn.receive_data(rest[size:])
         return self.conn
 
     def send(self, data: bytes) -> None:
@@ -101,7 +94,6 @@ class Link:
 
     def flush(self) -> None:
         """Send what the server Connection has queued (answers to pings and closes, our frames)."""
-        assert self.conn is not None
         self.send(self.conn.data_to_send())
 
     async def read(self) -> bytes:
@@ -120,7 +112,6 @@ class Link:
 
     async def events(self) -> AsyncIterator[Event]:
         """Received WebSocket events until the client leaves; queued answers are sent as they come."""
-        assert self.conn is not None
         for event in self.conn.events():
             yield event
         self.flush()
@@ -181,7 +172,7 @@ class Peer:
         self.links.append(link)
         try:
             await self.handler(link)
-            if link.conn is not None:
+            if link.conn.state is not State.CONNECTING:
                 link.flush()  # whatever the handler left queued (the answer to a close) still goes out
             with contextlib.suppress(ConnectionError):
                 await writer.drain()
@@ -243,8 +234,8 @@ async def resetter(link: Link) -> None:
 
 async def wrong_accept(link: Link) -> None:
     """Answers 101 with a Sec-WebSocket-Accept that does not match the client's key."""
-    request, _ = await link.read_request()
-    protocol = request.headers.get("Sec-WebSocket-Protocol")
+    request = await link.read_request()
+    protocol = request.request.headers.get("Sec-WebSocket-Protocol")
     head = Response(101, "Switching Protocols")
     head.headers.add("Upgrade", "websocket")
     head.headers.add("Connection", "Upgrade")

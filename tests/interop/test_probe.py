@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 import pytest
 
 from interop.probe import first_line, probe
-from wire import Connection, Draft, ServerAccept, Side, TextMessage, accept, find_head_end, key3_size, parse_request
+from wire import Connection, Draft, ServerAccept, State, TextMessage
 
 Handler = Callable[[socket.socket], None]
 
@@ -43,33 +43,29 @@ def serving(handler: Handler) -> Iterator[int]:
         listener.close()
 
 
-def _handshake(conn: socket.socket) -> tuple[ServerAccept, bytes]:
-    buffer = b""
-    while (end := find_head_end(buffer)) is None:
-        buffer += conn.recv(4096)
-    request = parse_request(buffer[:end])
-    while len(buffer) < end + key3_size(request):
-        buffer += conn.recv(4096)
-    size = key3_size(request)
-    answer = accept(
-        request, buffer[end : end + size], select_protocol=lambda offered: "echo" if "echo" in offered else None
-    )
-    assert isinstance(answer, ServerAccept)
-    conn.sendall(answer.to_bytes())
-    return answer, buffer[end + size :]
+def _handshake(conn: socket.socket) -> Connection:
+    """Accept the handshake as a server (subprotocol echo when offered); the open Connection."""
+    ws = Connection.server()
+    while ws.state is State.CONNECTING and not ws.events():
+        ws.receive_data(conn.recv(4096))
+    assert isinstance(ws.accept("echo"), ServerAccept)
+    conn.sendall(ws.data_to_send())
+    return ws
 
 
 def echo(conn: socket.socket) -> None:
-    answer, rest = _handshake(conn)
-    ws = Connection(answer.accepted.draft, Side.SERVER)
-    data = rest or conn.recv(4096)
-    while data:
-        ws.receive_data(data)
-        for event in ws.events():
+    ws = _handshake(conn)
+    events = ws.events()  # frames that came with the request
+    while True:
+        for event in events:
             if isinstance(event, TextMessage):
                 ws.send_text(event.data)
         conn.sendall(ws.data_to_send())
         data = conn.recv(4096)
+        if not data:
+            return
+        ws.receive_data(data)
+        events = ws.events()
 
 
 def silent(conn: socket.socket) -> None:

@@ -23,12 +23,13 @@ from wire import (
     Event,
     Family,
     Fragment,
+    HandshakeAccepted,
+    HeadReader,
     Ping,
     Pong,
     Response,
-    Side,
+    State,
     TextMessage,
-    find_head_end,
     parse_response,
 )
 
@@ -190,13 +191,12 @@ async def open_raw(port: int) -> tuple[asyncio.StreamReader, asyncio.StreamWrite
 
 async def read_head(reader: asyncio.StreamReader) -> tuple[Response, bytes, int]:
     """Read an HTTP response head; (response, the bytes read after it, the head's size)."""
-    buffer = b""
+    head_reader = HeadReader()
     async with asyncio.timeout(TIMEOUT):
-        while (end := find_head_end(buffer)) is None:
-            data = await reader.read(READ_SIZE)
-            assert data, f"the server closed before a complete head: {buffer!r}"
-            buffer += data
-    return parse_response(buffer[:end]), buffer[end:], end
+        while (parts := head_reader.feed(data := await reader.read(READ_SIZE))) is None:
+            assert data, "the server closed before a complete head"
+    head, rest = parts
+    return parse_response(head), rest, len(head)
 
 
 async def read_to_eof(reader: asyncio.StreamReader) -> bytes:
@@ -217,41 +217,39 @@ async def connect(
 ) -> Client:
     """Open a WebSocket of `draft`, offering `protocols`. hixie-76's key3 goes in `key3_writes` separate
     TCP writes after the head (1: with the head; 8: byte by byte); `after_write(n)` is awaited after the
-    head and after each piece, with n the key3 bytes written so far (to wait until the server read them)."""
+    head and after each piece, with n the bytes written so far (to wait until the server read them)."""
     reader, writer = await open_raw(port)
     hs = ClientHandshake.build(draft, f"{HOST}:{port}", path, origin=f"http://{HOST}:{port}", protocols=protocols)
-    request = hs.request.serialize()
-    sent = len(request)
+    conn = Connection.client(hs, assemble=assemble, frames=frames)
+    request = conn.data_to_send()
+    head = len(request) - len(hs.key3)
     if hs.key3 and key3_writes > 1:
-        writer.write(request)
+        writer.write(request[:head])
         await writer.drain()
         if after_write is not None:
-            await after_write(0)
+            await after_write(head)
         step = -(-len(hs.key3) // key3_writes)
         for i in range(0, len(hs.key3), step):
             writer.write(hs.key3[i : i + step])
             await writer.drain()
             if after_write is not None:
-                await after_write(min(i + step, len(hs.key3)))
+                await after_write(head + min(i + step, len(hs.key3)))
     else:
-        writer.write(request + hs.key3)
+        writer.write(request)
         await writer.drain()
-    sent += len(hs.key3)
-    response, rest, head_size = await read_head(reader)
+    received = 0
     async with asyncio.timeout(TIMEOUT):
-        while len(rest) < hs.answer_size:
+        while conn.state is State.CONNECTING:
             data = await reader.read(READ_SIZE)
             assert data, "the server closed during the handshake"
-            rest += data
-    answer, rest = rest[: hs.answer_size], rest[hs.answer_size :]
-    accepted = hs.check(response, answer)
-    conn = Connection(draft, Side.CLIENT, assemble=assemble, frames=frames)
-    client = Client(reader, writer, hs, response, accepted, conn)
-    client.bytes_out = sent
-    client.bytes_in = head_size + len(answer) + len(rest)
-    if rest:
-        conn.receive_data(rest)
-        client._take_events()
+            received += len(data)
+            conn.receive_data(data)
+    opened, *after = conn.events()
+    assert isinstance(opened, HandshakeAccepted), opened
+    client = Client(reader, writer, hs, opened.response, opened.accepted, conn)
+    client.bytes_out = len(request)
+    client.bytes_in = received
+    client.pending.extend(after)
     return client
 
 

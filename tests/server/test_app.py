@@ -10,10 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from server.app import ReferenceServer, hide_hixie76
+from server.app import ReferenceServer
 from server.config import ServerConfig
-from server.session import HIDDEN_KEY1
-from wire import ClientHandshake, CloseReceived, ConnectionClosed, Draft, parse_request
+from wire import ClientHandshake, CloseReceived, ConnectionClosed, Draft
 
 from .support import HOST, connect, draft_id, open_raw, read_head, read_to_eof
 
@@ -48,16 +47,6 @@ async def test_http_and_websocket_on_one_port(server: ReferenceServer) -> None:
     await client.send_text("both")
     assert await client.message() == "both"
     await client.close()
-
-
-def test_hide_hixie76_round_trip() -> None:
-    hs = ClientHandshake.build(Draft.HIXIE_76, "h")
-    head = hs.request.serialize()
-    hidden = hide_hixie76(head)
-    assert b"Sec-WebSocket-Key1" not in hidden and HIDDEN_KEY1.encode() in hidden
-    assert b"Sec-WebSocket-Key2" in hidden  # aiohttp minds only Key1
-    assert hide_hixie76(head.replace(b"Sec-WebSocket-Key1", b"sec-websocket-KEY1")).count(HIDDEN_KEY1.encode()) == 1
-    assert parse_request(head).headers.get("Sec-WebSocket-Key1") == hs.request.headers.get("Sec-WebSocket-Key1")
 
 
 # --- head guard -------------------------------------------------------------------------------------
@@ -239,3 +228,37 @@ def test_import_scan_catches_offenders(tmp_path: Path) -> None:
         "harness.cases.model",
         "harness.run",
     ]
+
+
+# --- plain HTTP beside WebSockets ---------------------------------------------------------------------
+
+
+async def test_plain_http_is_aiohttps_with_keep_alive(server: ReferenceServer) -> None:
+    """A connection whose first request is no upgrade is handed to aiohttp, which keeps it alive; an
+    upgrade arriving later on it cannot be served and says so."""
+    reader, writer = await open_raw(server.port)
+    writer.write(f"GET /health HTTP/1.1\r\nHost: {HOST}\r\n\r\n".encode())
+    response, body, _ = await read_head(reader)
+    assert response.status == 200 and server.registry.sessions == set()
+    async with asyncio.timeout(5.0):
+        while len(body) < int(response.headers.get("Content-Length", "0")):
+            body += await reader.read(1024)
+    hs = ClientHandshake.build(Draft.RFC6455, f"{HOST}:{server.port}", protocols=["echo"])
+    writer.write(hs.to_bytes())
+    response, body, _ = await read_head(reader)
+    assert response.status == 400
+    async with asyncio.timeout(5.0):
+        while b"first request" not in body:
+            body += await reader.read(1024)
+    writer.close()
+
+
+async def test_every_session_task_is_awaited_by_stop() -> None:
+    server = ReferenceServer(ServerConfig(port=0, close_timeout=0.3))  # the clients never answer the close
+    await server.start()
+    clients = [await connect(server.port, draft, ["echo-broadcast-ping"]) for draft in (Draft.RFC6455, Draft.HIXIE_75)]
+    assert len(server._tasks) == 2
+    await asyncio.wait_for(server.stop(), 5.0)
+    assert server._tasks == set() and server.registry.sessions == set()
+    for client in clients:
+        await client.abort()

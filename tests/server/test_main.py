@@ -14,7 +14,7 @@ import pytest
 
 from server.__main__ import parse_args
 from server.config import ServerConfig
-from wire import CloseReceived, ConnectionClosed, Draft
+from wire import Close, CloseReceived, ConnectionClosed, Draft
 
 from .support import HOST, TIMEOUT, connect, open_raw, read_head, read_to_eof
 
@@ -59,7 +59,7 @@ async def test_serves_and_exits_cleanly_on_signal(sig: signal.Signals) -> None:
         assert await client.message() == "before the signal"
         proc.send_signal(sig)
         events = await client.tcp_closed()
-        assert events == [CloseReceived(1001, "", (1001).to_bytes(2, "big")), ConnectionClosed(clean=True)]
+        assert events == [CloseReceived(Close(1001), (1001).to_bytes(2, "big")), ConnectionClosed(clean=True)]
         await client.abort()
         assert await asyncio.wait_for(proc.wait(), TIMEOUT) == 0
     finally:

@@ -15,6 +15,7 @@ from server.protocols import BEHAVIORS, Behavior, Echo, EchoAssemble, EchoBroadc
 from server.protocols import select_protocol as server_select_protocol
 from wire import (
     BinaryMessage,
+    Close,
     CloseReceived,
     Connection,
     ConnectionClosed,
@@ -82,7 +83,7 @@ async def test_echo_keeps_fragmentation_frame_by_frame(server: ReferenceServer, 
         assert isinstance(event, Fragment), event
         assert shape([event]) == [data_frames(draft, kind, parts)[index]]
         assert event.kind is kind
-    assert await client.close() == CloseReceived(1000, "", b"\x03\xe8")
+    assert await client.close() == CloseReceived(Close(1000), b"\x03\xe8")
 
 
 @pytest.mark.parametrize("draft", HYBI_DRAFTS, ids=draft_id)
@@ -140,7 +141,7 @@ async def test_assemble_limit_hixie(server: ReferenceServer, draft: Draft) -> No
     await client.send_text(text + "!")
     events = await client.tcp_closed()
     if draft is Draft.HIXIE_76:  # FF 00, then TCP close
-        assert events == [CloseReceived(None, ""), ConnectionClosed(clean=True)]
+        assert events == [CloseReceived(Close()), ConnectionClosed(clean=True)]
     else:  # hixie-75 has no closing frame: just the end of TCP
         assert [type(e) for e in events] == [ConnectionClosed]
 
@@ -249,7 +250,7 @@ async def test_silent_only_pong(server: ReferenceServer, draft: Draft, offered: 
     await client.send_binary(b"bin")
     await client.send_ping(b"p")
     assert await client.next_event() == Pong(b"p")
-    assert await client.close() == CloseReceived(1000, "", b"\x03\xe8")
+    assert await client.close() == CloseReceived(Close(1000), b"\x03\xe8")
 
 
 @pytest.mark.parametrize("offered", [(), ("x-unknown",)], ids=["none", "unknown"])
@@ -264,7 +265,7 @@ async def test_silent_hixie(draft: Draft, offered: tuple[str, ...]) -> None:
         events = await client.tcp_closed()
         expected: list[object] = [ConnectionClosed(clean=True)]
         if draft is Draft.HIXIE_76:
-            expected.insert(0, CloseReceived(None, ""))
+            expected.insert(0, CloseReceived(Close()))
         assert events == expected
         await client.abort()
 
@@ -384,7 +385,7 @@ async def test_hixie76_close_answered(server: ReferenceServer) -> None:
     client = await connect(server.port, Draft.HIXIE_76, ["echo"])
     await client.send_text("before")
     assert await client.message() == "before"
-    assert await client.close() == CloseReceived(None, "")
+    assert await client.close() == CloseReceived(Close())
 
 
 async def test_data_after_close_not_echoed(server: ReferenceServer) -> None:

@@ -11,13 +11,12 @@ from wire import (
     Draft,
     Event,
     Family,
+    HandshakeAccepted,
+    HandshakeRequest,
+    HeadReader,
     ServerAccept,
     Side,
-    accept,
-    find_head_end,
-    key3_size,
-    parse_request,
-    parse_response,
+    State,
 )
 
 ALL_DRAFTS = tuple(Draft)
@@ -45,6 +44,13 @@ def split_at(data: bytes, cuts: list[int]) -> list[bytes]:
     """`data` cut at the given offsets (taken modulo its length, any order, duplicates allowed)."""
     points = sorted({c % (len(data) + 1) for c in cuts} | {0, len(data)})
     return [data[a:b] for a, b in itertools.pairwise(points)] or [data]
+
+
+def split_head(data: bytes) -> tuple[bytes, bytes]:
+    """A whole HTTP head and the bytes after it."""
+    parts = HeadReader().feed(data)
+    assert parts is not None, data
+    return parts
 
 
 def pair(draft: Draft, **options: object) -> tuple[Connection, Connection]:
@@ -96,31 +102,27 @@ def shake(
     origin: str | None = None,
     chunk: int | None = None,
 ) -> tuple[ClientHandshake, ServerAccept]:
-    """A full opening handshake in memory: build, serialise, server parse/accept, client check."""
-    client = ClientHandshake.build(draft, "example.com", "/chat", origin=origin, protocols=protocols)
-    wire = client.to_bytes()
-    # server side: read the head (in chunks when asked), then key3_size raw bytes
-    buffer = b""
-    end = None
-    for part in chunks(wire, chunk or len(wire)):
-        buffer += part
-        end = find_head_end(buffer)
-        if end is not None:
-            break
-    assert end is not None
-    request = parse_request(buffer[:end])
-    size = key3_size(request)
-    key3 = wire[end : end + size]
-    assert len(wire) == end + size, "nothing but key3 may follow the head"
-    result = accept(request, key3, select_protocol=select)
+    """A full opening handshake in memory between a client and a server Connection, each side's bytes
+    fed `chunk` bytes at a time: the client's handshake and what the server answered."""
+    hs = ClientHandshake.build(draft, "example.com", "/chat", origin=origin, protocols=protocols)
+    client = Connection.client(hs)
+    server = Connection.server()
+    for part in chunks(client.data_to_send(), chunk or 1 << 20):
+        assert server.events() == []
+        server.receive_data(part)
+    (request,) = server.events()
+    assert isinstance(request, HandshakeRequest)
+    assert request.draft is draft and list(request.protocols) == list(protocols)
+    result = server.accept(select(list(request.protocols)) if request.protocols else None)
     assert isinstance(result, ServerAccept), result
-    # client side: read the response head and the answer
-    answer_wire = result.to_bytes()
-    head_end = find_head_end(answer_wire)
-    assert head_end is not None
-    response = parse_response(answer_wire[:head_end])
-    answer = answer_wire[head_end : head_end + client.answer_size]
-    assert len(answer_wire) == head_end + client.answer_size
-    accepted = client.check(response, answer)
-    assert accepted == result.accepted
-    return client, result
+    assert server.state is State.OPEN and server.accepted == result.accepted
+    answer = server.data_to_send()
+    assert answer == result.to_bytes()
+    for part in chunks(answer, chunk or 1 << 20):
+        assert client.events() == []
+        client.receive_data(part)
+    (accepted,) = client.events()
+    assert isinstance(accepted, HandshakeAccepted), accepted
+    assert accepted.accepted == result.accepted == client.accepted
+    assert client.state is State.OPEN
+    return hs, result

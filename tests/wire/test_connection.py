@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from wire import (
     BinaryMessage,
+    Close,
     CloseReceived,
     Connection,
     ConnectionClosed,
@@ -124,8 +125,8 @@ def test_fragmented_messages(draft: Draft) -> None:
     ] * 2 + [(Kind.TEXT, False, True)]
     assert [f.frame.opcode for f in fragments] == [op(draft, Kind.TEXT)] + [0] * 3
     assert b"".join(f.frame.payload for f in fragments) == "κόσμε".encode()
-    assert server_events[-1] == TextMessage("κόσμε")
-    assert client_events[-1] == BinaryMessage(b"abcdefg")
+    assert server_events[-1] == TextMessage("κόσμε", frames=4)
+    assert client_events[-1] == BinaryMessage(b"abcdefg", frames=4)
     assert sum(isinstance(e, Fragment) for e in client_events) == 4
 
 
@@ -137,7 +138,7 @@ def test_control_frames_between_fragments(draft: Draft) -> None:
         + from_client(draft, Frame(op(draft, Kind.PING), b"p"))
         + from_client(draft, Frame(0, b"llo"))
     )
-    assert conn.events() == [Ping(b"p"), TextMessage("Hello")]
+    assert conn.events() == [Ping(b"p"), TextMessage("Hello", frames=2)]
 
 
 @pytest.mark.parametrize("draft", HYBI_DRAFTS)
@@ -177,17 +178,17 @@ def test_closing_handshake(draft: Draft, initiator: str) -> None:
     ln = link(draft)
     first, second = (ln.client, ln.server) if initiator == "client" else (ln.server, ln.client)
     first.send_close(1000, "bye")
-    assert state(first) is State.CLOSING and first.close_sent and first.sent_code == 1000
+    assert state(first) is State.LOCAL_CLOSING and first.close_sent == Close(1000, "bye")
     client_events, server_events = ln.take()
     first_events, second_events = (
         (client_events, server_events) if initiator == "client" else (server_events, client_events)
     )
-    assert second_events == [CloseReceived(1000, "bye", close_payload(1000, "bye"))]
-    assert first_events == [CloseReceived(1000, "", close_payload(1000))]
+    assert second_events == [CloseReceived(Close(1000, "bye"), close_payload(1000, "bye"))]
+    assert first_events == [CloseReceived(Close(1000, ""), close_payload(1000))]
     for conn in (first, second):
         assert state(conn) is State.CLOSED
-        assert conn.close_sent and conn.close_received
-        assert conn.received_code == 1000 and conn.sent_code == 1000
+        assert conn.close_sent is not None and conn.close_received is not None
+        assert conn.close_received.code == 1000 and conn.close_sent.code == 1000
         conn.receive_data(b"")
         assert conn.events() == [ConnectionClosed(clean=True)]
 
@@ -200,12 +201,12 @@ def test_close_reply_follows_the_callers_replies(draft: Draft) -> None:
     conn.receive_data(from_client(draft, Frame(op(draft, Kind.TEXT), b"echo me")) + from_client(draft, close))
     events = conn.events()
     assert events[0] == TextMessage("echo me") and isinstance(events[1], CloseReceived)
-    assert state(conn) is State.CLOSING and not conn.close_sent
+    assert state(conn) is State.REMOTE_CLOSING and conn.close_sent is None
     conn.send_text("echo me")
     peer = FrameParser(draft, masked=False)
     frames = peer.feed(conn.data_to_send())
     assert [f.payload for f in frames] == [b"echo me", close.payload]
-    assert state(conn) is State.CLOSED and conn.sent_code == conn.received_code
+    assert state(conn) is State.CLOSED and conn.close_sent == conn.close_received
     assert conn.data_to_send() == b""
 
 
@@ -214,18 +215,18 @@ def test_close_without_code(draft: Draft) -> None:
     ln = link(draft)
     ln.client.send_close()
     client_events, server_events = ln.take()
-    assert server_events == [CloseReceived(None, "", b"")]
-    assert client_events == [CloseReceived(None, "", b"")]
+    assert server_events == [CloseReceived(Close(None, ""), b"")]
+    assert client_events == [CloseReceived(Close(None, ""), b"")]
 
 
 def test_hixie76_closing_handshake() -> None:
     ln = link(Draft.HIXIE_76)
     ln.client.send_text("last")
     ln.client.send_close()
-    assert state(ln.client) is State.CLOSING
+    assert state(ln.client) is State.LOCAL_CLOSING
     client_events, server_events = ln.take()
-    assert server_events == [TextMessage("last"), CloseReceived(None, "", b"")]
-    assert client_events == [CloseReceived(None, "", b"")]
+    assert server_events == [TextMessage("last"), CloseReceived(Close(None, ""), b"")]
+    assert client_events == [CloseReceived(Close(None, ""), b"")]
     assert state(ln.client) is State.CLOSED and state(ln.server) is State.CLOSED
 
 
@@ -280,8 +281,8 @@ def test_no_auto_close(draft: Draft) -> None:
     ln = link(draft, auto_close=False)
     ln.client.send_close(1001)
     _, server_events = ln.take()
-    assert server_events == [CloseReceived(1001, "", close_payload(1001))]
-    assert state(ln.server) is State.CLOSING and not ln.server.close_sent
+    assert server_events == [CloseReceived(Close(1001, ""), close_payload(1001))]
+    assert state(ln.server) is State.REMOTE_CLOSING and ln.server.close_sent is None
     ln.server.send_close(1000)
     assert state(ln.server) is State.CLOSED
 
@@ -304,7 +305,7 @@ def test_data_after_close_received_is_ignored(draft: Draft) -> None:
     conn = server(draft)
     conn.receive_data(from_client(draft, Frame(op(draft, Kind.CLOSE), close_payload(1000))))
     conn.receive_data(from_client(draft, Frame(op(draft, Kind.TEXT), b"late")))
-    assert conn.events() == [CloseReceived(1000, "", close_payload(1000))]
+    assert conn.events() == [CloseReceived(Close(1000, ""), close_payload(1000))]
 
 
 @pytest.mark.parametrize("draft", HYBI_DRAFTS)
@@ -313,7 +314,7 @@ def test_frames_after_close_in_the_same_chunk_are_ignored(draft: Draft) -> None:
     conn.receive_data(
         from_client(draft, Frame(op(draft, Kind.CLOSE), b"")) + from_client(draft, Frame(op(draft, Kind.TEXT), b"late"))
     )
-    assert conn.events() == [CloseReceived(None, "", b"")]
+    assert conn.events() == [CloseReceived(Close(None, ""), b"")]
 
 
 # --- exact bytes on the wire -------------------------------------------------------------------------
@@ -493,7 +494,7 @@ def test_utf8_valid_across_fragments(draft: Draft) -> None:
             for i, b in enumerate(text)
         )
     )
-    assert conn.events() == [TextMessage("κόσμε𝄞")]
+    assert conn.events() == [TextMessage("κόσμε𝄞", frames=len(text))]
 
 
 @pytest.mark.parametrize("draft", HYBI_DRAFTS)
@@ -515,7 +516,7 @@ def test_fail_invalid_close_codes(draft: Draft, code: int) -> None:
     if code == 1004 and draft is not Draft.RFC6455:  # valid in hybi-06..08, reserved in RFC 6455
         conn = server(draft)
         conn.receive_data(data)
-        assert conn.events() == [CloseReceived(1004, "", close_payload(1004))]
+        assert conn.events() == [CloseReceived(Close(1004, ""), close_payload(1004))]
         assert sent_close(conn) == (1004, "")
         return
     assert_fails(server(draft), data, 1002, f"invalid close code {code}")
@@ -592,7 +593,7 @@ def test_lenient_receive_accepts_what_strict_rejects() -> None:
         TextMessage("\ufffd"),
         Ignored(Frame(0x3, b"x", mask=KEY)),
         Ping(b"p" * 200),
-        CloseReceived(5000, "\ufffd", close_payload(5000, b"\xff")),
+        CloseReceived(Close(5000, "\ufffd"), close_payload(5000, b"\xff")),
     ]
     out = FrameParser(draft, masked=False).feed(conn.data_to_send())
     assert [f.opcode for f in out] == [0xA, 0x8]  # the 200-byte pong, then the echoed close

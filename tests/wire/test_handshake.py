@@ -13,8 +13,10 @@ from hypothesis import strategies as st
 from wire import (
     Accepted,
     ClientHandshake,
+    Connection,
     Draft,
     HandshakeError,
+    HandshakeRequest,
     Headers,
     Rejection,
     Request,
@@ -22,14 +24,12 @@ from wire import (
     ServerAccept,
     accept,
     detect_draft,
-    find_head_end,
-    key3_size,
     parse_request,
     parse_response,
 )
 from wire.handshake import accept_value, hixie76_answer, hixie_key_part, make_hixie_key
 
-from .support import ALL_DRAFTS, HIXIE_DRAFTS, HYBI_DRAFTS, shake
+from .support import ALL_DRAFTS, HIXIE_DRAFTS, HYBI_DRAFTS, shake, split_head
 
 # --- vectors -----------------------------------------------------------------------------------------
 
@@ -70,17 +70,24 @@ def test_hixie76_example_a_full_exchange() -> None:
         b"Sec-WebSocket-Key2: " + key2.encode() + b"\r\nSec-WebSocket-Protocol: sample\r\nUpgrade: WebSocket\r\n"
         b"Sec-WebSocket-Key1: " + key1.encode() + b"\r\nOrigin: http://example.com\r\n\r\n" + key3
     )
-    end = find_head_end(wire)
-    assert end is not None
-    request = parse_request(wire[:end])
+    head, rest = split_head(wire)
+    assert rest == key3
+    request = parse_request(head)
     assert detect_draft(request) is Draft.HIXIE_76
-    assert key3_size(request) == 8
-    result = accept(request, wire[end:], select_protocol=lambda offered: offered[0])
+    result = accept(request, rest, select_protocol=lambda offered: offered[0])
     assert isinstance(result, ServerAccept)
-    assert result.to_bytes() == (
-        b"HTTP/1.1 101 WebSocket Protocol Handshake\r\nUpgrade: WebSocket\r\nConnection: Upgrade\r\n"
-        b"Sec-WebSocket-Origin: http://example.com\r\nSec-WebSocket-Location: ws://example.com/demo\r\n"
-        b"Sec-WebSocket-Protocol: sample\r\n\r\n" + answer
+    server = Connection.server()
+    server.receive_data(wire)
+    assert server.events() == [HandshakeRequest(request, head, key3, Draft.HIXIE_76, ("sample",))]
+    assert server.accept("sample") == result
+    assert (
+        server.data_to_send()
+        == result.to_bytes()
+        == (
+            b"HTTP/1.1 101 WebSocket Protocol Handshake\r\nUpgrade: WebSocket\r\nConnection: Upgrade\r\n"
+            b"Sec-WebSocket-Origin: http://example.com\r\nSec-WebSocket-Location: ws://example.com/demo\r\n"
+            b"Sec-WebSocket-Protocol: sample\r\n\r\n" + answer
+        )
     )
     client = ClientHandshake(Draft.HIXIE_76, request, key3, ("sample",), "http://example.com", "ws://example.com/demo")
     assert client.check(result.response, answer) == Accepted(Draft.HIXIE_76, "sample")
@@ -254,7 +261,6 @@ def test_build_extensions_and_check_extensions() -> None:
 def test_detect_draft(draft: Draft) -> None:
     request = ClientHandshake.build(draft, "h").request
     assert detect_draft(request) is draft
-    assert key3_size(request) == (8 if draft is Draft.HIXIE_76 else 0)
 
 
 def test_detect_draft_hixie76_by_either_key() -> None:
@@ -268,12 +274,11 @@ def _assert_426(result: Draft | Rejection | ServerAccept) -> None:
     assert result.headers.get_all("Sec-WebSocket-Version") == ["13, 8, 7, 6"]
     wire = result.to_bytes()
     assert wire.startswith(b"HTTP/1.1 426 Upgrade Required\r\n")
-    end = find_head_end(wire)
-    assert end is not None
-    response = parse_response(wire[:end])
+    head, body = split_head(wire)
+    response = parse_response(head)
     assert response.headers.get("Sec-WebSocket-Version") == "13, 8, 7, 6"
-    assert int(response.headers.get("Content-Length", "")) == len(wire) - end
-    assert wire[end:].decode() == result.reason + "\n"
+    assert int(response.headers.get("Content-Length", "")) == len(body)
+    assert body.decode() == result.reason + "\n"
 
 
 @pytest.mark.parametrize(
@@ -284,7 +289,6 @@ def test_unsupported_version_rejected_with_426(version: str) -> None:
     request = parse_request(client.request.serialize())
     _assert_426(detect_draft(request))
     _assert_426(accept(request))
-    assert key3_size(request) == 0
 
 
 def test_two_version_headers_rejected() -> None:
@@ -304,10 +308,8 @@ def test_hybi_01_to_03_and_versionless_key_rejected() -> None:
 
 def _server(draft: Draft, **build: object) -> ServerAccept | Rejection:
     client = ClientHandshake.build(draft, "example.com", **build)  # type: ignore[arg-type]
-    wire = client.to_bytes()
-    end = find_head_end(wire)
-    assert end is not None
-    return accept(parse_request(wire[:end]), wire[end:])
+    head, rest = split_head(client.to_bytes())
+    return accept(parse_request(head), rest)
 
 
 def _rejected(result: ServerAccept | Rejection, status: int, text: str) -> None:

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from wire import Headers, HttpError, Request, Response, find_head_end, parse_request, parse_response
+from wire import Headers, HeadReader, HttpError, Request, Response, parse_request, parse_response
 from wire.http import MAX_HEAD, MAX_HEADERS, MAX_LINE
 
 from .support import chunks
@@ -174,31 +174,46 @@ def test_header_count_limit() -> None:
     assert info.value.status == 431
 
 
-# --- find_head_end -----------------------------------------------------------------------------------
+# --- HeadReader ----------------------------------------------------------------------------------------
 
 
-def test_find_head_end() -> None:
-    assert find_head_end(b"") is None
-    assert find_head_end(b"GET / HTTP/1.1\r\nHost: a\r\n") is None
-    assert find_head_end(b"GET / HTTP/1.1\r\n\r\nrest") == 18
-    assert find_head_end(b"GET / HTTP/1.1\n\nrest") == 16
-    assert find_head_end(bytearray(b"A\r\n\r\nB\n\n")) == 5
-    assert find_head_end(b"A\n\nB\r\n\r\n") == 3
+def head_end(data: bytes, max_head: int = MAX_HEAD) -> int | None:
+    """Where the head ends in `data` fed at once (None: not yet)."""
+    parts = HeadReader(max_head).feed(data)
+    return None if parts is None else len(parts[0])
 
 
-def test_find_head_end_size_limit() -> None:
+def test_head_end() -> None:
+    assert head_end(b"") is None
+    assert head_end(b"GET / HTTP/1.1\r\nHost: a\r\n") is None
+    assert head_end(b"GET / HTTP/1.1\r\n\r\nrest") == 18
+    assert head_end(b"GET / HTTP/1.1\n\nrest") == 16
+    assert head_end(b"A\r\n\r\nB\n\n") == 5
+    assert head_end(b"A\n\nB\r\n\r\n") == 3
+    assert HeadReader().feed(b"A\r\n\r\nB\n\n") == (b"A\r\n\r\n", b"B\n\n")
+
+
+def test_head_size_limit() -> None:
     exact = b"G" * (MAX_HEAD - 4) + b"\r\n\r\n"
-    assert find_head_end(exact) == MAX_HEAD
+    assert head_end(exact) == MAX_HEAD
     with pytest.raises(HttpError) as info:
-        find_head_end(b"G" * (MAX_HEAD - 3) + b"\r\n\r\n")
+        head_end(b"G" * (MAX_HEAD - 3) + b"\r\n\r\n")
     assert info.value.status == 431
-    assert find_head_end(b"G" * MAX_HEAD) is None  # may still end in the next byte
+    assert head_end(b"G" * MAX_HEAD) is None  # may still end in the next byte
     with pytest.raises(HttpError) as info:
-        find_head_end(b"G" * (MAX_HEAD + 1))
+        head_end(b"G" * (MAX_HEAD + 1))
     assert info.value.status == 431
-    assert find_head_end(b"G" * 100 + b"\r\n\r\n", max_head=104) == 104
+    assert head_end(b"G" * 100 + b"\r\n\r\n", max_head=104) == 104
     with pytest.raises(HttpError):
-        find_head_end(b"G" * 101 + b"\r\n\r\n", max_head=104)
+        head_end(b"G" * 101 + b"\r\n\r\n", max_head=104)
+
+
+def test_head_limit_holds_across_chunks() -> None:
+    reader = HeadReader(max_head=10)
+    assert reader.feed(b"G" * 10) is None
+    with pytest.raises(HttpError) as info:
+        reader.feed(b"G")
+    assert info.value.status == 431
 
 
 @pytest.mark.parametrize("head", [REQUEST, REQUEST.replace(b"\r\n", b"\n")])
@@ -206,17 +221,28 @@ def test_incremental_head_at_every_chunk_size(head: bytes) -> None:
     wire = head + b"\x00frame bytes\xff"
     expected = parse_request(head)
     for size in range(1, len(wire) + 1):
-        buffer = bytearray()
-        end = None
+        reader = HeadReader()
+        fed = 0
+        parts = None
         for part in chunks(wire, size):
-            buffer += part
-            end = find_head_end(buffer)
-            if end is not None:
+            fed += len(part)
+            parts = reader.feed(part)
+            if parts is not None:
                 break
-        assert end == len(head), size
-        parsed = parse_request(bytes(buffer[:end]))
+        assert parts is not None, size
+        got, rest = parts
+        assert got == head, size
+        parsed = parse_request(got)
         assert list(parsed.headers) == list(expected.headers)
-        assert bytes(buffer[end:]) == wire[end : len(buffer)]
+        assert rest == wire[len(head) : fed]
+
+
+def test_an_end_split_across_chunks_is_found() -> None:
+    head = b"GET / HTTP/1.1\r\n\r\n"
+    for cut in range(len(head) - 3, len(head)):  # inside the blank line's CR LF CR LF
+        reader = HeadReader()
+        assert reader.feed(head[:cut]) is None
+        assert reader.feed(head[cut:] + b"x") == (head, b"x")
 
 
 # --- properties --------------------------------------------------------------------------------------
@@ -244,7 +270,7 @@ def test_random_heads_raise_only_http_error(data: bytes) -> None:
         with contextlib.suppress(HttpError):
             parse(data)
     with contextlib.suppress(HttpError):
-        find_head_end(data, max_head=64)
+        head_end(data, max_head=64)
 
 
 _TOKEN = st.text(alphabet="abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-", min_size=1, max_size=12)

@@ -13,6 +13,7 @@ from dataclasses import replace
 
 import pytest
 
+from harness.agents import link as link_module
 from harness.agents import python as python_driver
 from harness.agents.python import PythonDriver, unsupported_in_draft
 from harness.cases.model import (
@@ -280,12 +281,12 @@ async def test_connection_refused() -> None:
 async def test_a_connect_timeout_names_itself(monkeypatch: pytest.MonkeyPatch) -> None:
     never = asyncio.Event()
 
-    async def hang(*args: object, **kwargs: object) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+    async def hang(*args: object, **kwargs: object) -> tuple[asyncio.Transport, asyncio.Protocol]:
         await never.wait()
         raise AssertionError("unreachable")
 
-    monkeypatch.setattr(python_driver, "CONNECT_TIMEOUT", 0.05)
-    monkeypatch.setattr(asyncio, "open_connection", hang)
+    monkeypatch.setattr(link_module, "CONNECT_TIMEOUT", 0.05)
+    monkeypatch.setattr(asyncio.get_running_loop(), "create_connection", hang)
     obs = await observe(make_case(), Target("192.0.2.1", 80))
     assert obs.error == "cannot connect to 192.0.2.1: TimeoutError"
 
@@ -540,17 +541,17 @@ class _ThreadPeer:
 async def test_a_late_harness_never_makes_the_peer_late(monkeypatch: pytest.MonkeyPatch) -> None:
     """The peer answers the close at once, but the harness's loop stalls past the 0.1 s deadline before it
     reads the answer: what had arrived by then still counts, and the close is clean."""
-    flush = python_driver._Session.flush
+    flush = python_driver.RawSession.flush
 
-    async def stalling_flush(session: python_driver._Session) -> None:
+    async def stalling_flush(session: python_driver.RawSession) -> None:
         await flush(session)
         if any(isinstance(e, CloseOut) for e in session.obs.events) and not session.stalled:
             session.stalled = True
             assert peer.answered.wait(10)  # the answer is on the wire (a ceiling)
             time.sleep(0.3)  # and the harness's loop is late: the deadline passes while it is blocked
 
-    monkeypatch.setattr(python_driver._Session, "stalled", False, raising=False)
-    monkeypatch.setattr(python_driver._Session, "flush", stalling_flush)
+    monkeypatch.setattr(python_driver.RawSession, "stalled", False, raising=False)
+    monkeypatch.setattr(python_driver.RawSession, "flush", stalling_flush)
     case = make_case(close_timeout=0.1)
     with _ThreadPeer() as peer:
         obs = await observe(case, Target("127.0.0.1", peer.port))

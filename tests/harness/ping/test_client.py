@@ -18,13 +18,11 @@ from wire import (
     CloseReceived,
     Connection,
     Draft,
+    HandshakeAccepted,
+    HandshakeRequest,
     ServerAccept,
-    Side,
+    State,
     TextMessage,
-    accept,
-    find_head_end,
-    parse_request,
-    parse_response,
 )
 
 from .support import REPLY, TIMEOUT, Handler, fake_server, parse, ping_server, summary
@@ -96,13 +94,11 @@ class Stranger:
     async def join(cls, port: int) -> AsyncIterator[Stranger]:
         reader, writer = await asyncio.open_connection("127.0.0.1", port)
         hs = ClientHandshake.build(Draft.RFC6455, f"127.0.0.1:{port}", "/", protocols=("echo-broadcast",))
-        writer.write(hs.to_bytes())
-        buffer = b""
-        while (end := find_head_end(buffer)) is None:
-            buffer += await reader.read(1 << 16)
-        hs.check(parse_response(buffer[:end]))
-        stranger = cls(reader, writer, Connection(Draft.RFC6455, Side.CLIENT))
-        stranger.conn.receive_data(buffer[end:])
+        stranger = cls(reader, writer, Connection.client(hs))
+        writer.write(stranger.conn.data_to_send())
+        while stranger.conn.state is State.CONNECTING:
+            stranger.conn.receive_data(await reader.read(1 << 16))
+        assert isinstance(stranger.conn.events()[0], HandshakeAccepted)
         try:
             yield stranger
         finally:
@@ -163,10 +159,11 @@ def bad_closer(*, drop: bool) -> Handler:
     """Accept the handshake, never echo; on the client's close frame drop TCP (drop) or ignore it."""
 
     async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        result = accept(parse_request(await reader.readuntil(b"\r\n\r\n")))
-        assert isinstance(result, ServerAccept)
-        writer.write(result.to_bytes())
-        conn = Connection(Draft.RFC6455, Side.SERVER, auto_close=False)
+        conn = Connection.server(auto_close=False)
+        conn.receive_data(await reader.readuntil(b"\r\n\r\n"))
+        assert isinstance(conn.events()[0], HandshakeRequest)
+        assert isinstance(conn.accept(), ServerAccept)
+        writer.write(conn.data_to_send())
         while data := await reader.read(1 << 16):
             conn.receive_data(data)
             if drop and any(isinstance(e, CloseReceived) for e in conn.events()):
