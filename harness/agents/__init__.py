@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import partial
 
 from wire import Draft
 
 from ..cases.model import Case
 from ..run.driver import Driver
-from .browser import BrowserDriver, unsupported_in_browser
+from .browser import CHROMIUM, FIREFOX, BrowserDriver, Engine, unsupported_in_page
 from .python import PythonDriver, unsupported
 
 
@@ -28,13 +29,22 @@ class Agent:
     unsupported: Callable[[Case, Draft, str], str | None]  # (case, draft, page) -> why not, or None
 
 
+def browser(engine: Engine, summary: str) -> Agent:
+    return Agent(
+        engine.name,
+        summary,
+        True,
+        partial(BrowserDriver, engine),
+        partial(unsupported_in_page, title=engine.title),
+    )
+
+
 REGISTRY: dict[str, Agent] = {
     agent.name: agent
     for agent in (
         Agent("python", "the raw Python client: any draft, any bytes", False, PythonDriver, unsupported),
-        Agent(
-            "chromium", "Debian's Chromium, headless, through Playwright", True, BrowserDriver, unsupported_in_browser
-        ),
+        browser(CHROMIUM, "Debian's Chromium, headless, through Playwright"),
+        browser(FIREFOX, "Debian's Firefox ESR, headless, through Playwright over WebDriver BiDi"),
     )
 }
 

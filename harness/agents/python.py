@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import platform
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 
 from wire import (
     BinaryMessage,
@@ -80,6 +80,7 @@ def unsupported(case: Case, draft: Draft, page: str = "agent") -> str | None:
 
 class PythonDriver:
     name = "python"
+    overhead = 5.0  # seconds past a case's timeout before the engine gives up (its waits run in this process)
 
     @property
     def version(self) -> str:
@@ -249,14 +250,21 @@ class _Session:
 
     # --- steps ---------------------------------------------------------------------------------------
 
-    async def perform(self, step: Step) -> None:
+    async def perform(self, steps: Sequence[Step]) -> None:
+        """The steps in order, until the connection ends."""
+        for step in steps:
+            if self.ended:
+                return
+            await self.perform_step(step)
+
+    async def perform_step(self, step: Step) -> None:
         conn = self.conn
         assert conn is not None
         info = self.draft.info
         if isinstance(step, Repeat):
             for _ in range(step.count):
                 for inner in step.steps:
-                    await self.perform(inner)
+                    await self.perform_step(inner)
             return
         if isinstance(step, Wait):
             await self.wait(step)

@@ -9,21 +9,20 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import time
 import traceback
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from wire import Draft
 
-from ..cases.model import As, Case
+from ..cases.model import As, Case, Step
 from .driver import Driver
 from .judge import judge, unimplemented
 from .recorder import Recorder
 from .results import Behavior, CaseResult, CloseBehavior, Observation, Verdict
 from .target import Target
-
-CEILING_MARGIN = 5.0  # seconds past a case's own timeout before the engine gives up on a driver
 
 _BEHAVIOR_RANK = [Behavior.OK, Behavior.NON_STRICT, Behavior.INFORMATIONAL, Behavior.UNIMPLEMENTED, Behavior.FAILED]
 _CLOSE_RANK = [
@@ -63,11 +62,14 @@ async def drive(driver: Driver, case: Case, draft: Draft, target: Target, record
     async with driver.session(case, draft, target, recorder) as session:
         if session is None or not await session.open():
             return
-        for step in case.steps:
-            if session.ended:
-                break
-            await session.perform(step)
+        await session.perform(case.steps)
         await session.finish()
+
+
+def segments(steps: Sequence[Step]) -> Iterator[tuple[str, tuple[Step, ...]]]:
+    """A scenario's steps as runs of one actor's consecutive steps: (actor, steps), in order."""
+    for actor, run in itertools.groupby(steps, key=lambda s: s.actor if isinstance(s, As) else ""):
+        yield actor, tuple(s.step for s in run if isinstance(s, As))
 
 
 @dataclass
@@ -98,19 +100,26 @@ def _cast(item: Item, drivers: Mapping[str, Driver]) -> list[_Actor] | str:
 
 
 async def play(case: Case, actors: list[_Actor], target: Target) -> None:
-    """Open every actor's connection in order, perform the steps, then close them all."""
+    """Open every actor's connection in order, perform the steps, then close them all. The sessions are
+    set up at once (a browser page loads in a second or so), the connections open one after the other."""
     async with contextlib.AsyncExitStack() as stack:
+        async with asyncio.TaskGroup() as group:
+            ready = [
+                group.create_task(
+                    stack.enter_async_context(a.driver.session(a.case, a.draft, target, a.recorder, a.page))
+                )
+                for a in actors
+            ]
         sessions = {}
-        for a in actors:
-            session = await stack.enter_async_context(a.driver.session(a.case, a.draft, target, a.recorder, a.page))
+        for a, task in zip(actors, ready, strict=True):
+            session = task.result()
             if session is None or not await session.open():
                 return
             sessions[a.name] = session
-        for step in case.steps:
-            assert isinstance(step, As)  # the loader puts an actor on every scenario step
-            session = sessions[step.actor]
+        for actor, steps in segments(case.steps):  # the loader puts an actor on every scenario step
+            session = sessions[actor]
             if not session.ended:
-                await session.perform(step.step)
+                await session.perform(steps)
         await asyncio.gather(*(s.finish() for s in sessions.values()))
 
 
@@ -149,7 +158,8 @@ async def _run_scenario(item: Item, drivers: Mapping[str, Driver], target: Targe
         obs = Observation(unimplemented=cast)
         return obs, unimplemented(cast)
     try:
-        await asyncio.wait_for(play(item.case, cast, target), item.case.timeout + CEILING_MARGIN)
+        ceiling = item.case.timeout + max(a.driver.overhead for a in cast)
+        await asyncio.wait_for(play(item.case, cast, target), ceiling)
     except TimeoutError:
         for a in cast:
             a.recorder.observation.timed_out = True
@@ -172,12 +182,12 @@ async def run_item(item: Item, target: Target, drivers: Mapping[str, Driver] | N
             if reason:
                 obs.unimplemented = reason
             else:
-                await asyncio.wait_for(drive(driver, case, draft, target, recorder), case.timeout + CEILING_MARGIN)
+                await asyncio.wait_for(drive(driver, case, draft, target, recorder), case.timeout + driver.overhead)
             verdict = judge(case, draft, obs)
     except TimeoutError:
         obs = recorder.observation
         obs.timed_out = True
-        recorder.event("timeout", waiting_for="the case to end", seconds=case.timeout + CEILING_MARGIN)
+        recorder.event("timeout", waiting_for="the case to end", seconds=case.timeout + driver.overhead)
         verdict = judge(case, draft, obs)
     except Exception as exc:  # a harness bug: keep the traceback in the report
         obs = recorder.observation

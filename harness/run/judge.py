@@ -12,7 +12,7 @@ from typing import Any
 
 from wire import Draft, Headers
 
-from ..cases.model import Case, ExpectEvent
+from ..cases.model import Case, ExpectEvent, SendMessage, walk
 from .results import Behavior, CloseBehavior, Observation, Verdict
 
 Received = list[dict[str, Any]]
@@ -128,8 +128,21 @@ def judge_behavior(case: Case, obs: Observation) -> tuple[Behavior, str]:
     ):
         if expected is not None and matches(expected, got):
             return behavior, f"received {describe_received(got)}"
+    if obs.timed_out and case.ok is not None and len(got) < len(case.ok):
+        return (
+            Behavior.FAILED,
+            f"timed out after {case.timeout:g} s: {len(got)} of {len(case.ok)} {_noun(case)} received",
+        )
     wanted = describe_expected(case.ok) if case.ok is not None else "a defined outcome"
     return Behavior.FAILED, f"expected {wanted}; received {describe_received(got)}"
+
+
+def _noun(case: Case) -> str:
+    """ "echoes" when every expected message is one the case sends, else "expected messages"."""
+    sent = {(s.kind, s.payload.to_bytes()) for s in walk(case.steps) if isinstance(s, SendMessage)}
+    expected = case.ok or ()
+    echoes = all(e.type == "message" and (e.kind, e.payload.to_bytes()) in sent for e in expected)
+    return "echoes" if echoes else "expected messages"
 
 
 def in_draft(code: int, draft: Draft) -> int | None:

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from harness.cases.model import Case, ExpectClose, ExpectEvent, ExpectHandshake, Payload
+from harness.cases.model import Case, ExpectClose, ExpectEvent, ExpectHandshake, Payload, Repeat, SendMessage, Wait
 from harness.run.judge import describe_expected, describe_received, in_draft, judge, received
 from harness.run.recorder import payload_summary
 from harness.run.results import Behavior, CloseBehavior, Observation, ObservedEvent, Verdict
@@ -104,6 +104,21 @@ def test_failed_when_no_list_matches() -> None:
     )
     assert v.failed
     assert v.close is CloseBehavior.OK  # the two axes are independent
+
+
+def test_a_timeout_says_how_many_of_the_expected_messages_arrived() -> None:
+    sent = SendMessage("text", Payload(text="Hello"))
+    echo = Repeat(1000, (sent, Wait("message")))
+    case = make_case(echo, ok=(text("Hello"),) * 1000, timeout=30)
+    v = verdict(case, opened(*[message("Hello")] * 610, timed_out=True))
+    assert (v.behavior, v.behavior_reason) == (Behavior.FAILED, "timed out after 30 s: 610 of 1000 echoes received")
+    other = make_case(sent, ok=(text("Hello"), text("World")), timeout=2.5)
+    v = verdict(other, opened(message("Hello"), timed_out=True))
+    assert v.behavior_reason == "timed out after 2.5 s: 1 of 2 expected messages received"
+    # all that was expected arrived (the close was late): the messages are judged as they are
+    assert verdict(other, opened(message("Hello"), message("World"), timed_out=True)).behavior is Behavior.OK
+    v = verdict(other, opened(message("Hello"), message("Hello"), timed_out=True))
+    assert v.behavior_reason.startswith("expected text message of 5 bytes, text message of 5 bytes; received")
 
 
 def test_failed_without_an_ok_list_says_no_outcome_is_defined() -> None:

@@ -1,0 +1,200 @@
+"""One case in one browser page: the session hands the page its program (program.py) segment by segment
+and turns what the page observed into the observation.
+
+The page does the work and the timing (page/agent.js); the session only starts each segment and reads
+its result. Every result carries the page's clock, so events keep the page's times on the recorder's
+clock. Sessions see the page through `Tab`, which Playwright (driver.py) and WebDriver implement alike.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from functools import cache
+from importlib.resources import files
+from typing import Any, Protocol
+
+from ...cases.model import Case, Chat, Step
+from ...run.recorder import Recorder
+from ...run.results import ObservedEvent
+from ...run.target import Target
+from .program import CLOSE_TIMEOUT, OPEN_TIMEOUT, Program
+
+CALL = "([method, arg]) => wsAgent[method](arg)"
+
+
+@cache
+def agent_script() -> str:
+    """page/agent.js as a function expression, for Tab.evaluate (it defines window.wsAgent once)."""
+    source = (files("harness.agents") / "page" / "agent.js").read_text(encoding="utf-8")
+    return f"() => {{\n{source}\n}}"
+
+
+class Tab(Protocol):
+    """A browser page as sessions use it."""
+
+    async def goto(self, url: str) -> None: ...
+
+    async def evaluate(self, function: str, arg: Any = None) -> Any:
+        """Apply the JavaScript function expression `function` to `arg` in the page; its (awaited) result."""
+        ...
+
+    async def screenshot(self) -> bytes: ...
+
+
+async def load(tab: Tab, url: str) -> None:
+    """Open `url` in the tab and put the in-page agent in it."""
+    await tab.goto(url)
+    await tab.evaluate(agent_script())
+
+
+class PageProgramError(RuntimeError):
+    """The in-page agent rejected its program or could not run it: a harness error, never a verdict."""
+
+
+class _PageSession:
+    """What both kinds of page session share: the case, the recorder, the page and the page's clock."""
+
+    def __init__(self, title: str, case: Case, target: Target, recorder: Recorder, tab: Tab) -> None:
+        self.title = title  # the engine, for reasons in the report: "Chromium", "Firefox"
+        self.case = case
+        self.target = target
+        self.rec = recorder
+        self.obs = recorder.observation
+        self.tab = tab
+        self.offset: float | None = None  # recorder seconds at the page's performance.now() == 0
+
+    async def call(self, method: str, arg: Any = None) -> dict[str, Any]:
+        """wsAgent[method](arg) in the page; its events are recorded (on the page's clock) before it returns."""
+        try:
+            text = await self.tab.evaluate(CALL, [method, arg])
+        except Exception as exc:
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise PageProgramError(f"the {self.title} page agent failed in {method}(): {first}") from exc
+        result: dict[str, Any] = json.loads(text)
+        if self.offset is None:  # at most the call's return latency late, and one offset for the whole case
+            self.offset = self.rec.now() - result["now"] / 1000
+        for event in result["events"]:
+            self.on_event(event["type"], event["data"])
+            self.obs.events.append(
+                ObservedEvent(round(self.offset + event["t"] / 1000, 6), event["type"], event["data"])
+            )
+        if result["timedOut"]:
+            self.obs.timed_out = True
+        return result
+
+    def on_event(self, type_: str, data: dict[str, Any]) -> None:
+        raise NotImplementedError
+
+    async def perform(self, steps: Sequence[Step]) -> None:
+        await self.call("run", Program().compile(steps))
+
+
+class PageSession(_PageSession):
+    """A WebSocket opened by the agent page, driven by the case's steps."""
+
+    def __init__(self, title: str, case: Case, target: Target, recorder: Recorder, tab: Tab) -> None:
+        super().__init__(title, case, target, recorder, tab)
+        self.opened = False
+        self.closed = False
+        self.error = False
+        self.close_called = False
+
+    @property
+    def ended(self) -> bool:
+        return self.closed
+
+    def on_event(self, type_: str, data: dict[str, Any]) -> None:
+        obs = self.obs
+        if type_ == "open":
+            self.opened = True
+            obs.status = 101
+            obs.protocol = data.get("protocol") or None
+        elif type_ == "error":
+            self.error = True
+        elif type_ == "close_called":
+            self.close_called = True
+            if obs.closed_by is None:
+                obs.closed_by = "client"
+                obs.local_close_code = data.get("code")
+        elif type_ == "close":
+            self.closed = True
+            code = data.get("code")
+            if self.error and self.opened:
+                obs.client_failure = f"{self.title} failed the connection (error event, close code {code})"
+            if obs.closed_by is None:
+                obs.closed_by = "client" if self.close_called else "server"
+            if code not in (1005, 1006):
+                obs.close_frame_received = True
+                obs.remote_close_code = code
+            obs.clean = bool(data.get("wasClean"))
+        elif type_ == "exception" and not self.opened and not self.closed:
+            obs.unimplemented = f"{self.title} refused new WebSocket(): {data.get('name')}: {data.get('message')}"
+
+    async def open(self) -> bool:
+        path = self.case.handshake.path
+        url = (
+            self.target.url
+            if path is None
+            else f"{'wss' if self.target.secure else 'ws'}://{self.target.authority}{path}"
+        )
+        protocols = list(self.case.handshake.protocols)
+        self.obs.handshake_request = f"new WebSocket({url!r}, {protocols!r})"
+        args = {"url": url, "protocols": protocols, "timeout": OPEN_TIMEOUT, "caseTimeout": self.case.timeout}
+        result = await self.call("open", args)
+        if not result["opened"] and not result["closed"] and self.obs.unimplemented is None:
+            self.obs.timed_out = True
+        return self.opened  # not opened: the handshake failed; the page saw error and close, nothing else
+
+    async def finish(self) -> None:
+        await self.call("finish", {"close": self.case.close.by != "server", "closeTimeout": CLOSE_TIMEOUT})
+
+
+class ChatSession(_PageSession):
+    """A person in the chat room page: join, say, leave; the lines the page shows are the observation."""
+
+    def __init__(self, title: str, case: Case, target: Target, recorder: Recorder, tab: Tab) -> None:
+        super().__init__(title, case, target, recorder, tab)
+        self.joined = False
+
+    @property
+    def ended(self) -> bool:
+        return False
+
+    def on_event(self, type_: str, data: dict[str, Any]) -> None:
+        obs = self.obs
+        if type_ == "open":
+            self.joined = True
+            obs.status = 101
+        elif type_ == "close":
+            self.joined = False
+            if obs.closed_by is None:
+                obs.closed_by = "client"
+            obs.clean = True
+            code = data.get("code")
+            if code and code.isdigit():
+                obs.close_frame_received = True
+                obs.remote_close_code = int(code)
+
+    @property
+    def url(self) -> str:
+        """The chat room page, served by the target, with the case's subprotocol."""
+        protocols = self.case.handshake.protocols
+        query = f"?protocol={protocols[0]}" if protocols else ""
+        return f"http://{self.target.authority}{self.target.path}{query}"
+
+    async def open(self) -> bool:
+        self.obs.handshake_request = f"GET {self.url} (the chat room page)"
+        await self.call("watchChat", {"caseTimeout": self.case.timeout})
+        return True
+
+    async def finish(self) -> None:
+        # the rendered text, not the data attributes: markup injected as HTML would change it
+        result = await self.call("chatLines")
+        self.rec.event("chat", lines=result["lines"])
+        self.obs.attachments["screenshot.png"] = await self.tab.screenshot()
+        if self.joined:
+            await self.perform([Chat("leave")])
+        elif self.obs.closed_by is None:
+            self.obs.closed_by = "client"
+            self.obs.clean = True
