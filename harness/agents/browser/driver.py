@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator
+from importlib.resources import files
 from typing import Any
 
 from aiohttp import web
@@ -29,7 +30,6 @@ from .engines import Engine
 from .express import unsupported_in_page
 from .session import ChatSession, PageSession, load
 
-AGENT_PAGE = "<!doctype html><html lang=en><meta charset=utf-8><title>wsinterop agent</title><p>wsinterop agent</p>"
 ISOLATED = {"Cross-Origin-Opener-Policy": "same-origin", "Cross-Origin-Embedder-Policy": "require-corp"}
 # The harness's own work per case (a context, a page, a few calls; seconds on a loaded machine) may take
 # this long beyond the case's timeout before the engine gives up: the case's waits run in the page.
@@ -91,8 +91,10 @@ class BrowserDriver:
             raise AgentStartError(f"{engine.title} did not start: {first}") from exc
 
     async def _serve_agent_page(self) -> None:
+        html = (files("harness.agents") / "page" / "agent.html").read_text(encoding="utf-8")
+
         async def agent(request: web.Request) -> web.Response:
-            return web.Response(text=AGENT_PAGE, content_type="text/html", headers=ISOLATED)
+            return web.Response(text=html, content_type="text/html", headers=ISOLATED)
 
         app = web.Application()
         app.router.add_get("/agent.html", agent)

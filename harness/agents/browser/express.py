@@ -5,7 +5,20 @@ from __future__ import annotations
 
 from wire import Draft
 
-from ...cases.model import Case, Chat, Handshake, Repeat, SendClose, SendMessage, Step, Wait, walk
+from ...cases.model import (
+    Case,
+    Chat,
+    Handshake,
+    Repeat,
+    SendClose,
+    SendFrame,
+    SendMessage,
+    SendPing,
+    SendRaw,
+    Step,
+    Wait,
+    walk,
+)
 
 
 def unsupported_in_page(case: Case, draft: Draft, page: str = "agent", title: str = "A browser") -> str | None:
@@ -68,7 +81,11 @@ def _step_unsupported(step: Step) -> str | None:
         return None
     if isinstance(step, Chat):
         return "chat steps need a chat page actor"
-    return f"a page cannot send {type(step).__name__.removeprefix('Send').lower()} frames"
+    if isinstance(step, SendFrame):
+        return "a page cannot send a frame of its own making, only whole messages"
+    if isinstance(step, SendRaw):
+        return "a page cannot send raw bytes"
+    return f"a page cannot send {'pings' if isinstance(step, SendPing) else 'pongs'}"
 
 
 def _is_utf8(data: bytes) -> bool:

@@ -352,8 +352,8 @@
       await runOps(program.ops, payloads);
       return collect();
     },
-    finish: async function (args) {
-      if (state.ws && !state.closed) {
+    finish: async function (args) { // after the case's deadline nothing more is done: the harness drops the page
+      if (state.ws && !state.closed && !state.timedOut) {
         if (args.close && !state.closeCalled) close({code: 1000, reason: ""});
         var seconds = state.closeCalled ? args.closeTimeout : left() / 1000;
         if (!(await until(function () { return state.closed; }, seconds * 1000))) {
