@@ -1,8 +1,9 @@
 """The Playwright agents: Debian's Chromium and Firefox ESR, headless, one browser per run.
 
 Every connection gets a page in a context of its own. Creating one costs a quarter to half a second (more
-in Firefox, and more on a busy machine), so a page whose WebSocket closed serves the next connection:
-the in-page agent forgets the old one (wsAgent.reset) and nothing else of the page is kept.
+in Firefox, and more on a busy machine), so a page whose connection ended cleanly serves a later one: the
+agent page's in-page agent forgets the old connection (wsAgent.reset); a page that shows another URL
+loads the one it needs. A page whose socket may still be open, or whose program failed, is closed.
 
 The agent page is served by a small HTTP server of the driver's own on loopback, so any target works:
 Chromium's Local Network Access checks refuse WebSockets to loopback from a page of any other origin (a
@@ -28,7 +29,7 @@ from ...run.recorder import Recorder
 from ...run.target import Target
 from .engines import Engine
 from .express import unsupported_in_page
-from .session import ChatSession, PageSession, load
+from .session import ChatSession, PageSession, chat_url, load
 
 ISOLATED = {"Cross-Origin-Opener-Policy": "same-origin", "Cross-Origin-Embedder-Policy": "require-corp"}
 # The harness's own work per case (a context, a page, a few calls; seconds on a loaded machine) may take
@@ -41,8 +42,10 @@ class PlaywrightTab:
 
     def __init__(self, page: Any) -> None:
         self.page = page
+        self.url = ""  # where it was last sent
 
     async def goto(self, url: str) -> None:
+        self.url = url
         await self.page.goto(url)
 
     async def evaluate(self, function: str, arg: Any = None) -> Any:
@@ -128,39 +131,32 @@ class BrowserDriver:
     ) -> AsyncIterator[PageSession | ChatSession]:
         if self._browser is None:
             raise AgentStartError(f"the {self.name} agent was not started")
-        if page == "chat":
-            async with self._context() as context:
-                tab = PlaywrightTab(await context.new_page())
-                session = ChatSession(self.engine.title, case, target, recorder, tab)
-                await load(tab, session.url)
-                yield session
-            return
-        context, tab = self._idle.pop() if self._idle else await self._agent_page()
-        reuse = False
+        url = chat_url(case, target) if page == "chat" else self.agent_url
+        context, tab = await self._take(url)
+        session = (ChatSession if page == "chat" else PageSession)(self.engine.title, case, target, recorder, tab)
+        reusable = False
         try:
-            session_ = PageSession(self.engine.title, case, target, recorder, tab)
-            yield session_
-            reuse = session_.closed
+            yield session
+            reusable = session.reusable
         finally:
-            if reuse and await self._reset(tab):
+            if reusable and await self._reset(tab):
                 self._idle.append((context, tab))
             else:
                 await context.close()
 
-    @contextlib.asynccontextmanager
-    async def _context(self) -> AsyncIterator[Any]:
-        context = await self._browser.new_context()
-        try:
-            yield context
-        finally:
-            await context.close()
-
-    async def _agent_page(self) -> tuple[Any, PlaywrightTab]:
-        """A new context with the agent page loaded; the caller closes it."""
+    async def _take(self, url: str) -> tuple[Any, PlaywrightTab]:
+        """A page showing `url` with the in-page agent ready: an idle one (an agent page first, which needs no
+        loading), or a new one in a context of its own. A chat room page is always loaded afresh."""
+        if self._idle:
+            at_url = [i for i, (_, tab) in enumerate(self._idle) if tab.url == url == self.agent_url]
+            context, tab = self._idle.pop(at_url[-1] if at_url else -1)
+            if not at_url:
+                await load(tab, url)
+            return context, tab
         context = await self._browser.new_context()
         try:
             tab = PlaywrightTab(await context.new_page())
-            await load(tab, self.agent_url)
+            await load(tab, url)
         except BaseException:
             await context.close()
             raise

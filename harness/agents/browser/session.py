@@ -42,6 +42,13 @@ class Tab(Protocol):
     async def screenshot(self) -> bytes: ...
 
 
+def chat_url(case: Case, target: Target) -> str:
+    """The chat room page, served by the target, with the case's subprotocol."""
+    protocols = case.handshake.protocols
+    query = f"?protocol={protocols[0]}" if protocols else ""
+    return f"http://{target.authority}{target.path}{query}"
+
+
 async def load(tab: Tab, url: str) -> None:
     """Open `url` in the tab and put the in-page agent in it."""
     await tab.goto(url)
@@ -102,6 +109,11 @@ class PageSession(_PageSession):
 
     @property
     def ended(self) -> bool:
+        return self.closed
+
+    @property
+    def reusable(self) -> bool:
+        """The page may serve another session: its WebSocket closed (wsAgent.reset forgets it)."""
         return self.closed
 
     def on_event(self, type_: str, data: dict[str, Any]) -> None:
@@ -177,14 +189,12 @@ class ChatSession(_PageSession):
                 obs.remote_close_code = int(code)
 
     @property
-    def url(self) -> str:
-        """The chat room page, served by the target, with the case's subprotocol."""
-        protocols = self.case.handshake.protocols
-        query = f"?protocol={protocols[0]}" if protocols else ""
-        return f"http://{self.target.authority}{self.target.path}{query}"
+    def reusable(self) -> bool:
+        """The page may serve another session: it left the room (a later session loads its own page)."""
+        return not self.joined
 
     async def open(self) -> bool:
-        self.obs.handshake_request = f"GET {self.url} (the chat room page)"
+        self.obs.handshake_request = f"GET {chat_url(self.case, self.target)} (the chat room page)"
         await self.call("watchChat", {"caseTimeout": self.case.timeout})
         return True
 

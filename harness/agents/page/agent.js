@@ -180,17 +180,24 @@
 
   function left() { return state.deadline - now(); }
 
-  function caseOver() {
-    if (state.timedOut || left() > 0) return state.timedOut;
+  function expire() {
+    if (state.timedOut) return;
     state.timedOut = true;
     record("timeout", {waiting_for: "the case to end", seconds: state.caseTimeout});
-    return true;
   }
 
-  /* wait for pred within `seconds` and the case's deadline; a timeout event names what was awaited */
+  function caseOver() {
+    if (left() <= 0) expire();
+    return state.timedOut;
+  }
+
+  /* wait for pred within `seconds` and the case's deadline; a timeout event names what was awaited (a
+   * timer may fire a little before the clock reaches the deadline: the deadline it was set by is over) */
   function wait(pred, seconds, what) {
-    return until(pred, Math.min(seconds * 1000, left())).then(function (ok) {
-      if (!ok && !caseOver() && what) record("timeout", {waiting_for: what, seconds: seconds});
+    var limit = seconds * 1000, remaining = left();
+    return until(pred, Math.min(limit, remaining)).then(function (ok) {
+      if (!ok && remaining <= limit) expire();
+      else if (!ok && what) record("timeout", {waiting_for: what, seconds: seconds});
       return ok;
     });
   }
@@ -365,7 +372,7 @@
     },
     chatLines: function () { return collect({lines: chatLines()}); },
     reset: function () { // the page serves the next connection: only once this one has closed
-      if (state.chat || (state.ws && !state.closed)) throw new Error("reset before the WebSocket closed");
+      if (state.ws && !state.closed) throw new Error("reset before the WebSocket closed");
       state = fresh();
       return collect();
     },

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from harness.agents.browser.session import ChatSession, PageProgramError, PageSession
+from harness.agents.browser.session import ChatSession, PageProgramError, PageSession, chat_url
 from harness.cases.model import Handshake
 from harness.run.recorder import Recorder
 from harness.run.target import Target
@@ -131,7 +131,7 @@ async def test_a_chat_page_joins_and_leaves() -> None:
     tab = FakeTab({"now": 0}, joined, lines, left)
     case = make_case(handshake=Handshake(protocols=("echo-broadcast",)))
     session = ChatSession("Firefox", case, TARGET, rec, tab)
-    assert session.url == "http://127.0.0.1:9001/?protocol=echo-broadcast"
+    assert chat_url(case, TARGET) == "http://127.0.0.1:9001/?protocol=echo-broadcast"
     assert await session.open()
     await session.perform([])
     assert session.joined and rec.observation.status == 101
