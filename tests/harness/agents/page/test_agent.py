@@ -64,6 +64,7 @@ SENDS = (
     SendMessage("binary", Payload("repeat", byte=0xFE, count=3000)),
     SendMessage("text", Payload("repeat", byte=ord("*"), count=300)),
     SendMessage("text", Payload(text="")),
+    SendMessage("binary", Payload("hex", ""), as_blob=True),
 )
 
 
@@ -78,8 +79,9 @@ async def test_sends_text_binary_and_blob_and_compares_the_echoes_by_digest(
         binary(b"\xfe" * 3000),
         text("*" * 300),
         text(""),
+        binary(b""),
     )
-    result = await run(driver, reference, browser_case(*SENDS, Wait("message", count=7), ok=expected))
+    result = await run(driver, reference, browser_case(*SENDS, Wait("message", count=8), ok=expected))
     ok(result)
     sent = [(e.data["kind"], e.data["size"], e.data["blob"]) for e in events(result, "sent")]
     assert sent == [
@@ -90,6 +92,7 @@ async def test_sends_text_binary_and_blob_and_compares_the_echoes_by_digest(
         ("binary", 3000, False),
         ("text", 300, False),
         ("text", 0, False),
+        ("binary", 0, True),
     ]
     messages = [e.data for e in events(result, "message")]
     assert messages[0] == {
