@@ -1,11 +1,16 @@
-"""The browser engines wsinterop drives, each a Debian package: where its binary lives and how Playwright
-launches it. Playwright never downloads a browser here (`playwright install` is never run)."""
+"""The engines Playwright drives: Debian's Chromium (over CDP) and Firefox ESR (over WebDriver BiDi),
+headless, one browser per run and a context of its own for every page. Playwright never downloads a
+browser here (`playwright install` is never run)."""
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 from dataclasses import dataclass, field
 from typing import Any
+
+from ...run.driver import AgentStartError
+from .driver import OwnTab, PageDriver
 
 LAUNCH_ARGS = [
     "--no-sandbox",  # root in containers and CI
@@ -46,3 +51,68 @@ FIREFOX = Engine("firefox", "Firefox", "firefox-esr", FIREFOX_PATHS, "firefox", 
 
 def chromium_path() -> str | None:
     return CHROMIUM.path()
+
+
+class PlaywrightTab:
+    """A Playwright page in a context of its own."""
+
+    def __init__(self, context: Any, page: Any) -> None:
+        self.context = context
+        self.page = page
+        self.url = ""  # where it was last sent
+
+    async def goto(self, url: str) -> None:
+        self.url = url
+        await self.page.goto(url)
+
+    async def evaluate(self, function: str, arg: Any = None) -> Any:
+        return await self.page.evaluate(function, arg)
+
+    async def screenshot(self) -> bytes:
+        data: bytes = await self.page.screenshot(full_page=True)
+        return data
+
+    async def close(self) -> None:
+        await self.context.close()
+
+
+class BrowserDriver(PageDriver):
+    """Chromium or Firefox through Playwright."""
+
+    def __init__(self, engine: Engine) -> None:
+        super().__init__(engine.name, engine.title)
+        self.engine = engine
+        self._playwright: Any = None
+        self._browser: Any = None
+
+    def _version(self) -> str:
+        return str(self._browser.version)
+
+    async def _launch(self) -> None:
+        engine = self.engine
+        path = engine.path()
+        if path is None:
+            where = " or ".join(engine.paths)
+            raise AgentStartError(f"{engine.title} not found at {where} (apt-get install -y {engine.package})")
+        from playwright.async_api import async_playwright
+
+        self._playwright = await async_playwright().start()
+        self._browser = await engine.launch(self._playwright, path)
+
+    async def _new_tab(self) -> OwnTab:
+        context = await self._browser.new_context()
+        try:
+            return PlaywrightTab(context, await context.new_page())
+        except BaseException:
+            await context.close()
+            raise
+
+    async def _shutdown(self) -> None:
+        if self._browser is not None:
+            with contextlib.suppress(Exception):  # a browser that already died
+                await self._browser.close()
+            self._browser = None
+        if self._playwright is not None:
+            with contextlib.suppress(Exception):
+                await self._playwright.stop()
+            self._playwright = None

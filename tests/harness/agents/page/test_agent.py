@@ -239,9 +239,8 @@ async def test_random_payloads_are_the_bytes_python_makes(
 async def test_a_page_serves_the_next_connection_once_its_socket_closed(
     driver: BrowserDriver, reference: Target
 ) -> None:
-    for context, _ in driver._idle:  # start with no idle page
-        await context.close()
-    driver._idle.clear()
+    while driver._idle:  # start with no idle page
+        await driver._idle.pop().close()
     first = await run(
         driver, reference, browser_case(SendMessage("text", Payload(text="a")), Wait("message"), ok=(text("a"),))
     )
