@@ -29,11 +29,12 @@ test: lint pytest  ## setup, lint, then the whole test suite
 
 AGENTS   ?= python,chromium,firefox
 JOBS     ?= 4
-CHROMIUM := /usr/lib/chromium/chromium
-FIREFOX  := /usr/lib/firefox-esr/firefox-esr
+# a browser's binary and the Debian package that installs it (WebKit: WebKitGTK's WebDriver, and an X server)
+BROWSERS := /usr/lib/chromium/chromium:chromium /usr/lib/firefox-esr/firefox-esr:firefox-esr \
+            /usr/bin/WebKitWebDriver:webkit2gtk-driver /usr/bin/Xvfb:xvfb
 
-browser:  ## install Debian's Chromium and Firefox ESR when missing (Playwright drives them; it never downloads one)
-	@missing=""; test -x $(CHROMIUM) || missing=" chromium"; test -x $(FIREFOX) || missing="$$missing firefox-esr"; \
+browser:  ## install Debian's Chromium, Firefox ESR and WebKitGTK when missing (never a downloaded browser)
+	@missing=""; for pair in $(BROWSERS); do test -x $${pair%%:*} || missing="$$missing $${pair#*:}"; done; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing Debian's$$missing for the browser agents"; \
 	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; \

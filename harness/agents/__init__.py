@@ -16,7 +16,7 @@ from wire import Draft
 
 from ..cases.model import Case
 from ..run.driver import Driver
-from .browser import CHROMIUM, FIREFOX, BrowserDriver, Engine, unsupported_in_page
+from .browser import CHROMIUM, FIREFOX, BrowserDriver, Engine, WebKitDriver, unsupported_in_page
 from .python import PythonDriver, unsupported
 
 
@@ -45,6 +45,13 @@ REGISTRY: dict[str, Agent] = {
         Agent("python", "the raw Python client: any draft, any bytes", False, PythonDriver, unsupported),
         browser(CHROMIUM, "Debian's Chromium, headless, through Playwright"),
         browser(FIREFOX, "Debian's Firefox ESR, headless, through Playwright over WebDriver BiDi"),
+        Agent(
+            "webkit",
+            "Debian's WebKitGTK (MiniBrowser) under Xvfb, through WebKitWebDriver (WebDriver classic)",
+            True,
+            WebKitDriver,
+            partial(unsupported_in_page, title="WebKit"),
+        ),
     )
 }
 

@@ -14,6 +14,7 @@ from .driver import PageDriver
 from .engines import CHROMIUM, FIREFOX, LAUNCH_ARGS, BrowserDriver, Engine, chromium_path
 from .express import unsupported_in_page
 from .session import PageProgramError
+from .webkit import WebKitDriver
 
 __all__ = [
     "CHROMIUM",
@@ -23,6 +24,7 @@ __all__ = [
     "Engine",
     "PageDriver",
     "PageProgramError",
+    "WebKitDriver",
     "chromium_path",
     "unsupported_in_page",
 ]

@@ -1,6 +1,7 @@
-"""Fixtures for the browser agents' tests: each engine started once per module, and the reference server.
+"""Fixtures for the browser agents' tests: each browser agent started once per module, and the reference
+server.
 
-A browser that is not installed fails these tests (it does not skip them): `make test` installs both
+A browser that is not installed fails these tests (it does not skip them): `make test` installs them all
 (`make browser`), and a skipped browser test would hide a missing agent.
 """
 
@@ -11,12 +12,15 @@ from collections.abc import AsyncIterator
 import pytest
 import pytest_asyncio
 
-from harness.agents.browser import CHROMIUM, FIREFOX, BrowserDriver, Engine
+from harness.agents import REGISTRY
+from harness.agents.browser import CHROMIUM, FIREFOX, Engine, PageDriver
+from harness.run.driver import AgentStartError
 from harness.run.target import Target
 from server.app import ReferenceServer
 from server.config import ServerConfig
 
-ENGINES = (CHROMIUM, FIREFOX)
+BROWSERS = tuple(name for name, agent in REGISTRY.items() if agent.browser)  # chromium, firefox, webkit
+ENGINES = (CHROMIUM, FIREFOX)  # the ones Playwright drives
 
 
 def installed(engine: Engine) -> str:
@@ -26,12 +30,14 @@ def installed(engine: Engine) -> str:
     return path
 
 
-@pytest_asyncio.fixture(scope="module", loop_scope="module", params=ENGINES, ids=[e.name for e in ENGINES])
-async def driver(request: pytest.FixtureRequest) -> AsyncIterator[BrowserDriver]:
-    engine: Engine = request.param
-    installed(engine)
-    started = BrowserDriver(engine)
-    await started.start()
+@pytest_asyncio.fixture(scope="module", loop_scope="module", params=BROWSERS)
+async def driver(request: pytest.FixtureRequest) -> AsyncIterator[PageDriver]:
+    started = REGISTRY[request.param].make()
+    assert isinstance(started, PageDriver)
+    try:
+        await started.start()
+    except AgentStartError as exc:
+        pytest.fail(f"{exc} (make browser installs every browser)")
     try:
         yield started
     finally:

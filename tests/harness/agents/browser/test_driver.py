@@ -1,6 +1,6 @@
-"""harness.agents.browser.driver: the Playwright agents against the reference server: versions, what a
-page cannot express, a browser that will not start, and the scenarios of the catalogue that need pages
-(the chat room, cross-draft broadcast) in Chromium and Firefox."""
+"""harness.agents.browser.driver: every browser agent against the reference server: versions, what a page
+cannot express, a browser that will not start, and the scenarios of the catalogue that need pages (the
+chat room, cross-draft broadcast) in Chromium, Firefox and WebKit."""
 
 from __future__ import annotations
 
@@ -12,13 +12,12 @@ from pathlib import Path
 import pytest
 
 from harness.agents import REGISTRY
-from harness.agents.browser import FIREFOX, BrowserDriver, Engine
+from harness.agents.browser import FIREFOX, BrowserDriver, PageDriver
 from harness.agents.browser.session import ChatSession
 from harness.agents.python import PythonDriver
 from harness.cases.loader import load_file
 from harness.cases.model import Chat, Wait
 from harness.cli.runner import RunOptions, run
-from harness.run.driver import AgentStartError
 from harness.run.engine import Item, run_item
 from harness.run.recorder import Recorder
 from harness.run.results import Behavior, CloseBehavior
@@ -28,7 +27,7 @@ from server.config import ServerConfig
 from wire import Draft
 
 from ...peers import make_case
-from ..browsers import ENGINES, driver, reference
+from ..browsers import driver, reference
 
 __all__ = ["driver", "reference"]  # the fixtures
 CATALOGUE = Path(__file__).resolve().parents[4] / "cases"
@@ -55,23 +54,13 @@ cases:
 
 
 @pytest.mark.asyncio(loop_scope="module")
-async def test_version_and_what_a_page_cannot_express(driver: BrowserDriver) -> None:
-    title = driver.engine.title
+async def test_version_and_what_a_page_cannot_express(driver: PageDriver) -> None:
+    title = driver.title
     assert driver.version.startswith(f"{title} ")
     assert driver.version != f"{title} (not started)"
     case = make_case()
     assert driver.unsupported(case, Draft.HIXIE_76) == f"{title} speaks only RFC 6455"
     assert driver.unsupported(case, Draft.RFC6455) is None
-
-
-@pytest.mark.parametrize("engine", ENGINES, ids=[e.name for e in ENGINES])
-async def test_a_browser_that_is_not_installed_is_one_line(tmp_path: Path, engine: Engine) -> None:
-    missing = replace(engine, paths=(str(tmp_path / "none"),))
-    with pytest.raises(AgentStartError) as raised:
-        await BrowserDriver(missing).start()
-    assert str(raised.value) == (
-        f"{missing.title} not found at {tmp_path / 'none'} (apt-get install -y {missing.package})"
-    )
 
 
 async def test_a_browser_that_cannot_start_is_left_out_and_python_still_runs(
@@ -114,7 +103,7 @@ async def test_a_browser_that_cannot_start_is_left_out_and_python_still_runs(
     ],
 )
 async def test_the_scenarios_that_need_pages_pass(
-    driver: BrowserDriver, reference: Target, path: str, case_id: str
+    driver: PageDriver, reference: Target, path: str, case_id: str
 ) -> None:
     (case,) = [c for c in load_file(CATALOGUE / path) if c.id == case_id]
     assert case.agents is None or driver.name in case.agents
@@ -128,7 +117,7 @@ async def test_the_scenarios_that_need_pages_pass(
 
 
 @pytest.mark.asyncio(loop_scope="module")
-async def test_the_chat_page_shows_the_closed_state_when_the_server_stops(driver: BrowserDriver) -> None:
+async def test_the_chat_page_shows_the_closed_state_when_the_server_stops(driver: PageDriver) -> None:
     case = make_case(Chat("join", "Ann"), Wait("message"))
     server = ReferenceServer(ServerConfig(port=0))
     await server.start()

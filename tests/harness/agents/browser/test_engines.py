@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 from playwright.async_api import async_playwright
 
-from harness.agents.browser import CHROMIUM, Engine
+from harness.agents.browser import CHROMIUM, BrowserDriver, Engine
+from harness.run.driver import AgentStartError
 
 from ..browsers import ENGINES, installed
 
@@ -42,3 +43,13 @@ async def test_playwright_opens_contexts_and_pages(engine: Engine) -> None:
                 await context.close()
         finally:
             await browser.close()
+
+
+@pytest.mark.parametrize("engine", ENGINES, ids=[e.name for e in ENGINES])
+async def test_a_browser_that_is_not_installed_is_one_line(tmp_path: Path, engine: Engine) -> None:
+    missing = replace(engine, paths=(str(tmp_path / "none"),))
+    with pytest.raises(AgentStartError) as raised:
+        await BrowserDriver(missing).start()
+    assert str(raised.value) == (
+        f"{missing.title} not found at {tmp_path / 'none'} (apt-get install -y {missing.package})"
+    )

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from harness.agents.browser import BrowserDriver, PageProgramError
+from harness.agents.browser import PageDriver, PageProgramError
 from harness.agents.browser.program import Program, describe
 from harness.agents.browser.session import PageSession
 from harness.cases.model import (
@@ -42,7 +42,7 @@ def browser_case(*steps: Step, **fields: Any) -> Case:
     return make_case(*steps, agents=("chromium", "firefox"), drafts=("rfc6455",), **fields)
 
 
-async def run(driver: BrowserDriver, target: Target, case: Case) -> CaseResult:
+async def run(driver: PageDriver, target: Target, case: Case) -> CaseResult:
     return await run_item(Item(case, Draft.RFC6455, driver), target)
 
 
@@ -69,7 +69,7 @@ SENDS = (
 
 
 async def test_sends_text_binary_and_blob_and_compares_the_echoes_by_digest(
-    driver: BrowserDriver, reference: Target
+    driver: PageDriver, reference: Target
 ) -> None:
     expected = (
         text("héllo"),
@@ -106,7 +106,7 @@ async def test_sends_text_binary_and_blob_and_compares_the_echoes_by_digest(
     assert messages[5]["text"] == "*" * 256
 
 
-async def test_repeat_runs_its_steps_in_the_page(driver: BrowserDriver, reference: Target) -> None:
+async def test_repeat_runs_its_steps_in_the_page(driver: PageDriver, reference: Target) -> None:
     steps = Repeat(300, (SendMessage("text", Payload(text="x")), Wait("message")))
     result = await run(driver, reference, browser_case(steps, ok=(text("x"),) * 300))
     ok(result)
@@ -116,7 +116,7 @@ async def test_repeat_runs_its_steps_in_the_page(driver: BrowserDriver, referenc
     assert times == sorted(times)  # the page's clock, in order
 
 
-async def test_close_with_a_code_and_a_reason(driver: BrowserDriver, reference: Target) -> None:
+async def test_close_with_a_code_and_a_reason(driver: PageDriver, reference: Target) -> None:
     case = browser_case(SendClose(4321, Payload(text="bye")), close=ExpectClose(codes=(4321,)))
     result = await run(driver, reference, case)
     ok(result)
@@ -127,7 +127,7 @@ async def test_close_with_a_code_and_a_reason(driver: BrowserDriver, reference: 
     assert (close.data["code"], close.data["reason"], close.data["wasClean"]) == (4321, "", True)  # code only back
 
 
-async def test_waits_for_the_server_to_close(driver: BrowserDriver, reference: Target) -> None:
+async def test_waits_for_the_server_to_close(driver: PageDriver, reference: Target) -> None:
     too_big = SendMessage("text", Payload("repeat", byte=ord("a"), count=65537))
     case = browser_case(
         too_big,
@@ -144,7 +144,7 @@ async def test_waits_for_the_server_to_close(driver: BrowserDriver, reference: T
     assert not events(result, "timeout")
 
 
-async def test_a_quiet_wait_lets_time_pass_without_a_timeout_event(driver: BrowserDriver, reference: Target) -> None:
+async def test_a_quiet_wait_lets_time_pass_without_a_timeout_event(driver: PageDriver, reference: Target) -> None:
     case = browser_case(Wait(None, timeout=0.2), SendMessage("text", Payload(text="after")), Wait("message"))
     result = await run(driver, reference, replace_ok(case, (text("after"),)))
     ok(result)
@@ -157,9 +157,7 @@ def replace_ok(case: Case, expected: tuple[Any, ...]) -> Case:
     return replace(case, ok=expected)
 
 
-async def test_a_wait_that_times_out_is_recorded_and_the_program_goes_on(
-    driver: BrowserDriver, reference: Target
-) -> None:
+async def test_a_wait_that_times_out_is_recorded_and_the_program_goes_on(driver: PageDriver, reference: Target) -> None:
     steps = (
         SendMessage("text", Payload(text="x")),
         Wait("message", timeout=0.3),
@@ -175,7 +173,7 @@ async def test_a_wait_that_times_out_is_recorded_and_the_program_goes_on(
     assert not result.observation.timed_out
 
 
-async def test_the_case_deadline_is_kept_in_the_page(driver: BrowserDriver, reference: Target) -> None:
+async def test_the_case_deadline_is_kept_in_the_page(driver: PageDriver, reference: Target) -> None:
     echo = Repeat(1000, (SendMessage("text", Payload(text="x")), Wait("message", timeout=5)))
     case = browser_case(echo, handshake=SILENT, ok=(text("x"),) * 1000, timeout=1)
     result = await run(driver, reference, case)
@@ -189,7 +187,7 @@ async def test_the_case_deadline_is_kept_in_the_page(driver: BrowserDriver, refe
     assert not events(result, "close_called")
 
 
-async def test_a_server_that_never_closes_meets_the_deadline(driver: BrowserDriver, reference: Target) -> None:
+async def test_a_server_that_never_closes_meets_the_deadline(driver: PageDriver, reference: Target) -> None:
     result = await run(driver, reference, browser_case(handshake=SILENT, close=BY_SERVER, timeout=0.5))
     v = result.verdict
     assert (v.behavior, v.close, v.close_reason) == (
@@ -202,19 +200,19 @@ async def test_a_server_that_never_closes_meets_the_deadline(driver: BrowserDriv
 
 
 async def test_a_program_error_is_a_harness_error_not_a_verdict(
-    driver: BrowserDriver, reference: Target, monkeypatch: pytest.MonkeyPatch
+    driver: PageDriver, reference: Target, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(Program, "op", lambda self, step: {"op": "fly"})
     result = await run(driver, reference, browser_case(SendMessage("text", Payload(text="x"))))
     reason = result.verdict.behavior_reason
-    assert reason.startswith(f"harness error: PageProgramError: the {driver.engine.title} page agent failed in run(): ")
+    assert reason.startswith(f"harness error: PageProgramError: the {driver.title} page agent failed in run(): ")
     assert 'unknown op "fly"' in reason
     assert result.verdict.close_reason == reason
     (error,) = events(result, "error")
     assert "PageProgramError" in error.data["traceback"]
 
 
-async def test_a_program_error_raises_from_the_session(driver: BrowserDriver, reference: Target) -> None:
+async def test_a_program_error_raises_from_the_session(driver: PageDriver, reference: Target) -> None:
     case = browser_case()
     async with driver.session(case, Draft.RFC6455, reference, Recorder()) as session:
         assert isinstance(session, PageSession)
@@ -226,7 +224,7 @@ async def test_a_program_error_raises_from_the_session(driver: BrowserDriver, re
 
 @pytest.mark.parametrize(("seed", "count"), [(9, 7), (0, 1), (1, 2), (-3, 3), (2**40 + 5, 4), (6, 1 << 20)])
 async def test_random_payloads_are_the_bytes_python_makes(
-    driver: BrowserDriver, reference: Target, seed: int, count: int
+    driver: PageDriver, reference: Target, seed: int, count: int
 ) -> None:
     payload = Payload("random", count=count, seed=seed)
     async with driver.session(browser_case(), Draft.RFC6455, reference, Recorder()) as session:
@@ -236,9 +234,7 @@ async def test_random_payloads_are_the_bytes_python_makes(
     assert (summary["size"], summary["sha256"]) == (count, hashlib.sha256(data).hexdigest())
 
 
-async def test_a_page_serves_the_next_connection_once_its_socket_closed(
-    driver: BrowserDriver, reference: Target
-) -> None:
+async def test_a_page_serves_the_next_connection_once_its_socket_closed(driver: PageDriver, reference: Target) -> None:
     while driver._idle:  # start with no idle page
         await driver._idle.pop().close()
     first = await run(
