@@ -1,6 +1,6 @@
-"""Time the 1,000-round-trip cases (9.7.x text, 9.8.x binary) in Chromium and Firefox.
+"""Time the 1,000-round-trip cases (9.7.x text, 9.8.x binary) in every browser agent (Chromium, Firefox, WebKit).
 
-A script, not a test: it prints figures (target: every item under 10 s in both browsers). It starts the
+A script, not a test: it prints figures (target: every item under 10 s in every browser). It starts the
 reference server (a child process, as `python -m harness run` does) and each browser once, runs each case
 ROUNDS times one at a time, and prints per case and browser the median wall time of the item (what the
 report shows: page, program, close), the time the page itself measured for the 1,000 round trips (first
@@ -14,7 +14,7 @@ import statistics
 import sys
 from pathlib import Path
 
-from harness.agents.browser import CHROMIUM, FIREFOX, BrowserDriver
+from harness.agents import REGISTRY
 from harness.cases.loader import load_file
 from harness.run.engine import Item, run_item
 from harness.run.refserver import reference_server
@@ -23,6 +23,7 @@ from harness.run.target import Target
 from wire import Draft
 
 ROUNDS = 3
+BROWSERS = [name for name, agent in REGISTRY.items() if agent.browser]  # chromium, firefox, webkit
 CATALOGUE = Path(__file__).resolve().parents[1] / "cases" / "09-limits.case.yaml"
 
 
@@ -37,8 +38,8 @@ async def main() -> int:
     failed = 0
     async with reference_server() as url:
         target = Target.parse(url)
-        for engine in (CHROMIUM, FIREFOX):
-            driver = BrowserDriver(engine)
+        for name in BROWSERS:
+            driver = REGISTRY[name].make()
             await driver.start()
             try:
                 print(f"{driver.version}; {ROUNDS} rounds per case, median (target: each item under 10 s)")

@@ -16,7 +16,7 @@ from harness.run.engine import Item, run_item
 from harness.run.results import Behavior, CaseResult, CloseBehavior
 from wire import CloseReceived, Draft, Frame, FrameParser, Kind, close_payload
 
-from ...peers import Handler, Link, Peer, make_case, text, utf8_breaker, wrong_code
+from ...peers import Handler, Link, Peer, make_case, tcp_dropper, text, utf8_breaker, wrong_code
 from ..browsers import driver
 
 __all__ = ["driver"]  # the fixture
@@ -42,8 +42,8 @@ async def masked_hello(link: Link) -> None:
         link.flush()
 
 
-def closes_with(code: int) -> Handler:
-    """Starts the closing handshake with `code` as soon as the first message arrives."""
+def closes_with(code: int | None) -> Handler:
+    """Starts the closing handshake with `code` (None: an empty close) as soon as the first message arrives."""
 
     async def handler(link: Link) -> None:
         conn = await link.handshake()
@@ -149,3 +149,19 @@ async def test_a_masked_frame_from_the_server(driver: PageDriver) -> None:
     else:  # Chromium and WebKit fail the connection with 1002
         assert (errors(result), page_closes(result), back) == (1, [(1006, False)], [1002])
         assert result.verdict.behavior is Behavior.FAILED
+
+
+async def test_an_empty_close_from_the_server(driver: PageDriver) -> None:
+    async with Peer(closes_with(None)) as peer:
+        result = await run(driver, peer)
+        back = sent_back(peer)
+    assert (errors(result), page_closes(result)) == (0, [(1005, True)])  # every page: no code, clean
+    # the answer on the wire: Chromium and Firefox close without a code too, WebKit answers with 1000
+    assert back == {"chromium": [None], "firefox": [None], "webkit": [1000]}[driver.name]
+
+
+async def test_tcp_dropped_instead_of_a_close_frame(driver: PageDriver) -> None:
+    async with Peer(tcp_dropper) as peer:
+        result = await run(driver, peer)
+    assert (errors(result), page_closes(result)) == (0, [(1006, False)])  # every page: no error event
+    assert result.verdict.close is CloseBehavior.UNCLEAN
