@@ -46,8 +46,7 @@ report: setup browser  ## start the reference server, run the whole catalogue fo
 bench: setup browser  ## benchmarks: print figures (never part of make test)
 	$(PY) bench/wire_throughput.py
 	$(PY) bench/server_echo.py
-	$(PY) bench/browser_echo.py
-	$(PY) bench/chat_room.py
+	$(PY) bench/browsers.py
 
 conformance-peers: setup  ## the RFC 6455 catalogue against websockets and aiohttp echo servers: reports/peers/<name>
 	$(PY) peers/conformance.py websockets aiohttp --out reports/peers

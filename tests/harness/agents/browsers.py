@@ -14,6 +14,7 @@ import pytest_asyncio
 
 from harness.agents import REGISTRY
 from harness.agents.browser import CHROMIUM, FIREFOX, Engine, PageDriver
+from harness.cases.model import Payload, SendMessage
 from harness.run.driver import AgentStartError
 from harness.run.target import Target
 from server.app import ReferenceServer
@@ -21,6 +22,19 @@ from server.config import ServerConfig
 
 BROWSERS = tuple(name for name, agent in REGISTRY.items() if agent.browser)  # chromium, firefox, webkit
 ENGINES = (CHROMIUM, FIREFOX)  # the ones Playwright drives
+
+# one of every kind of send a page makes (tests/harness/agents/page compares their echoes)
+RANDOM = Payload("random", count=70001, seed=9)
+SENDS = (
+    SendMessage("text", Payload(text="héllo")),
+    SendMessage("binary", Payload("hex", "0001feff")),
+    SendMessage("binary", Payload("hex", "dead"), as_blob=True),
+    SendMessage("binary", RANDOM),
+    SendMessage("binary", Payload("repeat", byte=0xFE, count=3000)),
+    SendMessage("text", Payload("repeat", byte=ord("*"), count=300)),
+    SendMessage("text", Payload(text="")),
+    SendMessage("binary", Payload("hex", ""), as_blob=True),
+)
 
 
 def installed(engine: Engine) -> str:

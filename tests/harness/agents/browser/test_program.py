@@ -7,21 +7,11 @@ import pytest
 from harness.agents.browser.program import CLOSE_TIMEOUT, OPEN_TIMEOUT, Program, describe
 from harness.cases.model import Chat, Payload, Repeat, SendClose, SendMessage, SendPing, Wait
 
-RANDOM = Payload("random", count=70001, seed=9)
-SENDS = (
-    SendMessage("text", Payload(text="héllo")),
-    SendMessage("binary", Payload("hex", "0001feff")),
-    SendMessage("binary", Payload("hex", "dead"), as_blob=True),
-    SendMessage("binary", RANDOM),
-    SendMessage("binary", Payload("repeat", byte=0xFE, count=3000)),
-    SendMessage("text", Payload("repeat", byte=ord("*"), count=300)),
-    SendMessage("text", Payload(text="")),
-    SendMessage("binary", RANDOM),
-)
+from ..browsers import RANDOM, SENDS
 
 
 def test_payloads_the_page_can_build_never_cross_as_bytes() -> None:
-    program = Program().compile(SENDS)
+    program = Program().compile((*SENDS, SendMessage("binary", RANDOM)))
     assert program["payloads"] == [
         {"kind": "text", "text": "héllo"},
         {"kind": "binary", "base64": "AAH+/w=="},
@@ -30,8 +20,9 @@ def test_payloads_the_page_can_build_never_cross_as_bytes() -> None:
         {"kind": "binary", "repeat": {"byte": 0xFE, "count": 3000}},
         {"kind": "text", "repeat": {"byte": ord("*"), "count": 300}},
         {"kind": "text", "text": ""},
+        {"kind": "binary", "base64": ""},
     ]
-    assert [op["payload"] for op in program["ops"]] == [0, 1, 2, 3, 4, 5, 6, 3]  # each payload goes once
+    assert [op["payload"] for op in program["ops"]] == [0, 1, 2, 3, 4, 5, 6, 7, 3]  # each payload goes once
     assert program["ops"][2] == {"op": "send", "kind": "binary", "payload": 2, "size": 2, "blob": True}
     assert program["ops"][0]["size"] == 6  # bytes, not characters
 

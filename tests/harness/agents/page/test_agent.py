@@ -30,7 +30,7 @@ from harness.run.target import Target
 from wire import Draft
 
 from ...peers import BY_SERVER, binary, make_case, text
-from ..browsers import driver, reference
+from ..browsers import RANDOM, SENDS, driver, reference
 
 __all__ = ["driver", "reference"]  # the fixtures
 pytestmark = pytest.mark.asyncio(loop_scope="module")
@@ -53,19 +53,6 @@ def events(result: CaseResult, type_: str) -> list[ObservedEvent]:
 def ok(result: CaseResult) -> None:
     v = result.verdict
     assert (v.behavior, v.close) == (Behavior.OK, CloseBehavior.OK), v
-
-
-RANDOM = Payload("random", count=70001, seed=9)
-SENDS = (
-    SendMessage("text", Payload(text="héllo")),
-    SendMessage("binary", Payload("hex", "0001feff")),
-    SendMessage("binary", Payload("hex", "dead"), as_blob=True),
-    SendMessage("binary", RANDOM),
-    SendMessage("binary", Payload("repeat", byte=0xFE, count=3000)),
-    SendMessage("text", Payload("repeat", byte=ord("*"), count=300)),
-    SendMessage("text", Payload(text="")),
-    SendMessage("binary", Payload("hex", ""), as_blob=True),
-)
 
 
 async def test_sends_text_binary_and_blob_and_compares_the_echoes_by_digest(
