@@ -1,5 +1,7 @@
 """The whole interop run: install, then per server start / probe / catalogue per draft / stop, then the
-client half against the reference server, then reports/interop/{index.html, summary.md, matrix.json}."""
+client half against the reference server, then reports/interop/{index.html, summary.md, matrix.json}.
+With a shard (K/N), only this slice of the servers and clients runs; `python -m interop merge` joins the
+N matrices."""
 
 from __future__ import annotations
 
@@ -13,12 +15,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO, TypeVar
 
+from harness.cases.loader import case_files
+from harness.cli.shard import Shard, catalogue_fingerprint, fingerprint, partition
 from wire import Draft
 
 from . import versions
 from .clients import run_client
 from .install import build_jetty, install, missing
-from .model import DRAFTS, ClientCell, ClientResult, DraftRun, Matrix, PeerResult, to_json
+from .model import DRAFTS, ClientCell, ClientResult, DraftRun, Matrix, PeerResult, from_json, to_json
 from .probe import probe
 from .process import HOST, PeerProcess, StartError, command_text, free_port
 from .render_html import index_html
@@ -41,6 +45,46 @@ class Options:
     ceiling: float = 240.0  # seconds per harness run
     all_drafts: bool = False  # run the catalogue after a 101 even when the test message was not echoed
     exclude: tuple[str, ...] = ()  # more case patterns to leave out of peer runs
+    shard: Shard | None = None
+    durations: Path | None = None  # an earlier matrix.json: the expected time of each server and client
+
+
+@dataclass(frozen=True)
+class Slice:
+    servers: list[ServerSpec]
+    clients: list[ClientSpec]
+    partition: str = ""
+    note: str = ""
+
+
+def unit_durations(path: Path) -> dict[str, int]:
+    """Milliseconds per server ("server:NAME") and client ("client:NAME") from an earlier matrix.json;
+    ValueError with a one-line reason when it cannot be read."""
+    try:
+        matrix = from_json(json.loads(path.read_text(encoding="utf-8")))
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise ValueError(f"--durations {path}: cannot read a matrix.json: {exc}") from None
+    durations = {f"server:{p.name}": sum(r.wall for r in p.runs) for p in matrix.peers if p.runs}
+    durations |= {f"client:{c.name}": sum(x.wall for x in c.cells) for c in matrix.clients if c.cells}
+    return {unit: max(1, round(seconds * 1000)) for unit, seconds in durations.items()}
+
+
+def shard_of(servers: list[ServerSpec], clients: list[ClientSpec], options: Options) -> Slice:
+    """This shard's servers and clients: each is one unit, dealt as `python -m harness run --shard` deals
+    items (balanced by --durations, else by count)."""
+    if options.shard is None:
+        return Slice(servers, clients)
+    units = [f"server:{s.name}" for s in servers] + [f"client:{c.name}" for c in clients]
+    durations = unit_durations(options.durations) if options.durations else {}
+    mine = set(partition(units, options.shard.count, durations)[options.shard.index - 1])
+    basis = f"the durations in {options.durations}" if options.durations else "count"
+    note = f"shard {options.shard}: {len(mine)} of {len(units)} servers and clients (balanced by {basis})"
+    return Slice(
+        [s for s in servers if f"server:{s.name}" in mine],
+        [c for c in clients if f"client:{c.name}" in mine],
+        fingerprint(units, options.shard.count, durations),
+        note,
+    )
 
 
 def progress(stream: TextIO = sys.stdout) -> Say:
@@ -194,11 +238,27 @@ def run(options: Options, say: Say | None = None) -> int:
     ctx = Context(root=root, out=(root / options.out).resolve(), build=root / "build" / "interop")
     for old in ("runs", "logs"):
         shutil.rmtree(ctx.out / old, ignore_errors=True)
-    servers = selected(SERVERS, options.servers, options.skip_servers)
-    clients = selected(CLIENTS, options.clients, options.skip_clients)
+    try:
+        part = shard_of(
+            selected(SERVERS, options.servers, options.skip_servers),
+            selected(CLIENTS, options.clients, options.skip_clients),
+            options,
+        )
+    except ValueError as exc:
+        say(str(exc))
+        return 2
+    servers, clients = part.servers, part.clients
+    if part.note:
+        say(part.note)
     say(f"interop matrix: {len(servers)} servers x {len(DRAFTS)} drafts, {len(clients)} clients -> {ctx.out}")
     errors = install_errors(ctx, [*servers, *clients], options, say)
-    matrix = Matrix(started=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), host=versions.host())
+    matrix = Matrix(
+        started=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        host=versions.host(),
+        catalogue=catalogue_fingerprint(case_files([root / "cases"]) if (root / "cases").is_dir() else []),
+        shard=str(options.shard or ""),
+        partition=part.partition,
+    )
     for spec in servers:
         try:
             matrix.peers.append(run_server(ctx, spec, errors, options, say))

@@ -137,6 +137,11 @@ class Matrix:
     peers: list[PeerResult] = field(default_factory=list)
     clients: list[ClientResult] = field(default_factory=list)
     reference_url: str = ""
+    catalogue: str = ""  # fingerprint of the case files (python -m interop merge checks it)
+    shard: str = ""  # "K/N" when this matrix is one slice of N
+    partition: str = ""  # fingerprint of what decided the slices: the shards of one split agree on it
+    merged: tuple[str, ...] = ()  # a merged matrix: the directories it was made of
+    incomplete: tuple[str, ...] = ()  # a merged matrix: the shards it lacks
 
 
 def to_json(matrix: Matrix) -> dict[str, Any]:
@@ -176,4 +181,9 @@ def from_json(data: dict[str, Any]) -> Matrix:
         peers=peers,
         clients=clients,
         reference_url=data.get("reference_url", ""),
+        catalogue=data.get("catalogue", ""),
+        shard=data.get("shard", ""),
+        partition=data.get("partition", ""),
+        merged=tuple(data.get("merged", ())),
+        incomplete=tuple(data.get("incomplete", ())),
     )

@@ -103,6 +103,18 @@ def _commands(matrix: Matrix) -> str:
     return "<ul>" + "".join(items) + "</ul>"
 
 
+def _provenance(matrix: Matrix) -> str:
+    """Which shard this is, or which shards a merged matrix is made of (and which it lacks)."""
+    parts = []
+    if matrix.shard:
+        parts.append(f"<p>Shard {escape(matrix.shard)}: only this slice of the servers and clients.</p>")
+    if matrix.merged:
+        parts.append(f"<p>Merged from {escape(', '.join(matrix.merged))}.</p>")
+    if matrix.incomplete:
+        parts.append(f'<p class="failed"><b>Incomplete</b>: {escape("; ".join(matrix.incomplete))}.</p>')
+    return "\n".join(parts)
+
+
 def index_html(matrix: Matrix) -> str:
     legend = "".join(f'<span class="{k}">{escape(text)}</span>' for k, text in LEGEND)
     excluded_html = "".join(
@@ -114,6 +126,7 @@ def index_html(matrix: Matrix) -> str:
 <body>
 <h1>wsinterop interop matrix</h1>
 <p>Started {escape(matrix.started)}; wall time {matrix.wall:.0f} s. Host: {escape(matrix.host)}.</p>
+{_provenance(matrix)}
 <p class="legend">{legend}</p>
 <h2>Servers: the catalogue against each implementation, draft by draft</h2>
 <p>Each cell: the answer to a handshake probe in that draft (hover for the status line, the

@@ -63,6 +63,9 @@ def summary_md(matrix: Matrix) -> str:
         "",
         f"- started: {matrix.started}; wall time {matrix.wall:.0f} s",
         f"- host: {matrix.host}",
+        *([f"- shard: {matrix.shard}"] if matrix.shard else []),
+        *([f"- merged from: {', '.join(matrix.merged)}"] if matrix.merged else []),
+        *([f"- **incomplete**: {'; '.join(matrix.incomplete)}"] if matrix.incomplete else []),
         "- servers: each implementation's echo endpoint on loopback; per draft, a handshake probe (its answer: "
         "accepted, or the status and the versions it lists), then the catalogue in that draft "
         "(`python -m harness run --agents python`), as verdict counts. Links go to each run's full report.",

@@ -119,6 +119,9 @@ def run_draft(argv: Sequence[str], draft: str, out: Path, base: Path, cwd: Path,
         why = note or f"the harness wrote no report (exit {proc.returncode}): {tail(log)}"
         return DraftRun(draft, exit_code=proc.returncode, wall=wall, note=why)
     counts, close_not_ok, non_ok = read_run(run_dir, base)
+    with contextlib.suppress(OSError, ValueError):  # the run stopped itself: its target stopped answering
+        stopped = json.loads((run_dir / "run.json").read_text(encoding="utf-8")).get("stopped")
+        note = note or (f"stopped: {stopped}" if stopped else "")
     return DraftRun(
         draft,
         counts=counts,

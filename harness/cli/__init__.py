@@ -1,4 +1,4 @@
-"""`python -m harness run|list|ping|catalogue`: the command line of wsinterop."""
+"""`python -m harness run|list|ping|merge|catalogue`: the command line of wsinterop."""
 
 from __future__ import annotations
 
@@ -13,16 +13,21 @@ from wire import Draft
 from .. import agents, ping
 from ..cases.loader import CaseFileError, load_catalogue, select
 from ..run.target import Target
-from . import catalogue
+from . import catalogue, merge
+from .preflight import SILENT_LIMIT
 from .runner import EXIT_INTERRUPTED, EXIT_USAGE, RunOptions, run
+from .shard import Shard
 
 DEFAULT_CATALOGUE = Path("cases")
 EXIT_CODES = """exit status:
   0    nothing FAILED
   1    at least one case x draft x agent FAILED (behaviour or close)
   2    bad options or case files: nothing was run
-  3    the run could not start (the reference server did not come up)
+  3    the run could not start or was stopped: the reference server did not come up, no agent started,
+       or the target answers no handshake (the partial report is still written)
   130  interrupted; the partial report is still written
+
+The last line of output is one line for a CI log: PASSED, FAILED, STOPPED or INTERRUPTED, then the counts.
 """
 
 
@@ -38,6 +43,13 @@ def _drafts(value: str) -> tuple[Draft, ...]:
 def _target(value: str) -> str:
     try:
         return Target.parse(value).url
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
+
+
+def _shard(value: str) -> Shard:
+    try:
+        return Shard.parse(value)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from exc
 
@@ -94,12 +106,44 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument("--jobs", "-j", type=int, default=os.cpu_count() or 2, help="cases at once (default: CPUs)")
     r.add_argument("--out", type=Path, default=Path("reports"), help="report directory (default: reports)")
     r.add_argument("--verbose", "-v", action="store_true", help="a line per result, not only per FAILED")
+    r.add_argument(
+        "--shard",
+        type=_shard,
+        metavar="K/N",
+        help="run only slice K of N: a deterministic split of the case x draft x agent items, balanced by "
+        "--durations (else by count); merge the N reports with `python -m harness merge`",
+    )
+    r.add_argument(
+        "--durations",
+        type=Path,
+        metavar="INDEX_JSON",
+        help="an earlier run's index.json (or its directory): the expected duration of each item, to balance "
+        "shards by; give every shard the same file",
+    )
+    r.add_argument("--junit-only", action="store_true", help="write only junit.xml (no HTML, JSON or summary)")
+    r.add_argument(
+        "--give-up-after",
+        type=int,
+        default=SILENT_LIMIT,
+        metavar="N",
+        help=f"stop the run (exit 3) after N items in a row whose handshake got no answer (default {SILENT_LIMIT}; "
+        "0: never); a --target is also checked with one handshake before the first item",
+    )
 
     lst = sub.add_parser("list", help="list the cases: id, title, drafts")
     _catalogue_arg(lst)
 
     pg = sub.add_parser("ping", help=ping.DESCRIPTION, description=ping.DESCRIPTION)
     ping.add_arguments(pg)
+
+    m = sub.add_parser(
+        "merge",
+        help=merge.HELP,
+        description=merge.DESCRIPTION,
+        epilog=merge.EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    merge.add_arguments(m)
 
     cat = sub.add_parser(
         "catalogue", help="print docs/catalogue.md from the case files", description=catalogue.DESCRIPTION
@@ -128,8 +172,13 @@ def main(argv: list[str] | None = None) -> int:
         return ping.main(args)
     if args.command == "catalogue":
         return catalogue.command(args)
+    if args.command == "merge":
+        return merge.command(args)
     if args.jobs < 1:
         print("--jobs must be at least 1", file=sys.stderr)
+        return EXIT_USAGE
+    if args.give_up_after < 0:
+        print("--give-up-after must be 0 (never) or more", file=sys.stderr)
         return EXIT_USAGE
     options = RunOptions(
         catalogue=tuple(args.catalogue or [DEFAULT_CATALOGUE]),
@@ -141,6 +190,10 @@ def main(argv: list[str] | None = None) -> int:
         jobs=args.jobs,
         out=args.out,
         verbose=args.verbose,
+        shard=args.shard,
+        durations=args.durations,
+        junit_only=args.junit_only,
+        give_up_after=args.give_up_after,
     )
     try:
         return asyncio.run(run(options))

@@ -1,5 +1,6 @@
-"""`python -m harness run`: load the catalogue, start the reference server if no target is given, run
-every (case, draft, agent) concurrently up to --jobs, report as results arrive, and exit by the verdicts."""
+"""`python -m harness run`: load the catalogue, start the reference server if no target is given (or check
+that the target answers a handshake), run every (case, draft, agent) of the selection or of its shard
+concurrently up to --jobs, report as results arrive, and exit by the verdicts."""
 
 from __future__ import annotations
 
@@ -16,20 +17,22 @@ from typing import TextIO
 from wire import Draft
 
 from ..agents import REGISTRY
-from ..cases.loader import CaseFileError, load_catalogue, select
+from ..cases.loader import CaseFileError, case_files, load_catalogue, select
 from ..cases.model import Case
-from ..report import ReportWriter
+from ..report import ReportWriter, Summary
 from ..run.driver import AgentStartError, Driver
-from ..run.engine import Item, plan, run_items
+from ..run.engine import Item, applies, plan, run_items
 from ..run.refserver import ServerStartError, reference_server
 from ..run.results import CaseResult, RunInfo
 from ..run.target import Target
+from .preflight import SILENT_LIMIT, SilenceWatch, preflight
+from .shard import Key, Shard, catalogue_fingerprint, fingerprint, partition, read_durations
 
 # exit statuses (documented in `python -m harness run --help` and the README)
 EXIT_OK = 0  # nothing FAILED
 EXIT_FAILED = 1  # at least one case x draft x agent FAILED
 EXIT_USAGE = 2  # bad options or case files; nothing was run
-EXIT_NO_RUN = 3  # the run could not start (reference server, browser for a browser-only run)
+EXIT_NO_RUN = 3  # the run could not start (reference server, agents) or was stopped (a target that does not answer)
 EXIT_INTERRUPTED = 130
 
 
@@ -44,6 +47,20 @@ class RunOptions:
     jobs: int
     out: Path
     verbose: bool = False
+    shard: Shard | None = None
+    durations: Path | None = None  # an earlier run's index.json: expected durations to balance shards by
+    junit_only: bool = False
+    give_up_after: int = SILENT_LIMIT  # unanswered handshakes in a row that stop the run; 0: never
+
+
+@dataclass(frozen=True)
+class Selection:
+    """The items this run (or this shard of it) runs, and what decided them."""
+
+    keys: frozenset[Key]
+    total: int  # items of the whole selection, every shard together
+    partition: str = ""  # fingerprint of the partition's inputs; "" when not sharded
+    note: str = ""  # what the shard is, for the first line of output
 
 
 class Progress:
@@ -112,6 +129,29 @@ def load(options: RunOptions) -> list[Case]:
     return select(load_catalogue(list(options.catalogue), REGISTRY), options.cases, options.exclude)
 
 
+def selection(cases: Sequence[Case], options: RunOptions) -> Selection:
+    """Every item of the selection for the agents asked for (started or not, so that every shard deals
+    the same hand), or this shard's slice of them. ValueError for an unreadable --durations file."""
+    keys = [(c.id, d.value, a) for c in cases for d in options.drafts for a in options.agents if applies(c, d, a)]
+    shard = options.shard
+    if shard is None:
+        return Selection(frozenset(keys), len(keys))
+    durations = read_durations(options.durations) if options.durations else {}
+    mine = partition(keys, shard.count, durations)[shard.index - 1]
+    basis = f"balanced by the durations in {options.durations}" if options.durations else "balanced by count"
+    note = f"shard {shard}: {len(mine)} of {len(keys)} items ({basis})"
+    return Selection(frozenset(mine), len(keys), fingerprint(keys, shard.count, durations), note)
+
+
+def final_word(summary: Summary) -> str:
+    """The first word of the last line: what a CI log shows at a glance."""
+    if summary.stopped:
+        return "STOPPED"
+    if summary.interrupted:
+        return "INTERRUPTED"
+    return "FAILED" if summary.failed else "PASSED"
+
+
 def new_run_id(out: Path) -> str:
     """The run's directory name: its UTC start second, with a suffix when a run of that second exists."""
     base = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
@@ -126,12 +166,15 @@ async def run(options: RunOptions, out: TextIO = sys.stdout, err: TextIO = sys.s
     started = time.monotonic()
     try:
         cases = load(options)
-    except CaseFileError as exc:
+        chosen = selection(cases, options)
+    except (CaseFileError, ValueError) as exc:
         err.write(f"{exc}\n")
         return EXIT_USAGE
     if not cases:
         err.write("no case matches the selection (--cases / --exclude)\n")
         return EXIT_USAGE
+    if chosen.note:
+        err.write(chosen.note + "\n")
     options.out.mkdir(parents=True, exist_ok=True)
     run_id = new_run_id(options.out)
     log = options.out / f".server-{run_id}.log"
@@ -140,8 +183,7 @@ async def run(options: RunOptions, out: TextIO = sys.stdout, err: TextIO = sys.s
             if not drivers:
                 err.write("no agent could start: nothing to run\n")
                 return EXIT_NO_RUN
-            items = plan(cases, options.drafts, drivers)
-            target = Target.parse(url)
+            items = [i for i in plan(cases, options.drafts, drivers) if item_key(i) in chosen.keys]
             info = RunInfo(
                 run_id=run_id,
                 started=time.time(),
@@ -149,39 +191,87 @@ async def run(options: RunOptions, out: TextIO = sys.stdout, err: TextIO = sys.s
                 drafts=tuple(d.value for d in options.drafts),
                 agents={d.name: d.version for d in drivers},
                 case_count=len(items),
+                catalogue=catalogue_fingerprint(case_files(list(options.catalogue))),
+                reference=not options.target,
+                shard=str(options.shard or ""),
+                partition=chosen.partition,
             )
-            writer = ReportWriter(options.out, info)
+            writer = ReportWriter(options.out, info, junit_only=options.junit_only)
             err.write(
-                f"running {len(cases)} cases as {len(items)} case x draft x agent items against {url} "
-                f"with {options.jobs} jobs\n"
+                f"running {len({i.case.id for i in items})} cases as {len(items)} case x draft x agent items "
+                f"against {url} with {options.jobs} jobs\n"
             )
-            progress = Progress(len(items), err, options.verbose)
-
-            def on_result(result: CaseResult) -> None:
-                writer.add(result)
-                progress.update(result)
-
-            interrupted = False
-            try:
-                await run_all(items, target, options.jobs, on_result, {d.name: d for d in drivers})
-            except asyncio.CancelledError:
-                interrupted = True
-            summary = writer.finish(time.monotonic() - started, interrupted=interrupted)
+            interrupted, stopped = False, await check_target(options)
+            if not stopped:
+                by_name = {d.name: d for d in drivers}
+                interrupted, stopped = await run_reported(items, Target.parse(url), options, writer, by_name, err)
+            summary = writer.finish(time.monotonic() - started, interrupted, stopped)
     except ServerStartError as exc:
         err.write(f"{exc}\n")
         return EXIT_NO_RUN
     finally:
         if log.exists():
             run_log = options.out / run_id / "server.log"
-            if run_log.parent.is_dir():
+            if run_log.parent.is_dir() and not options.junit_only:
                 log.replace(run_log)
             else:
                 log.unlink()
-    out.write(f"report: {writer.run_dir}/index.html (summary: {writer.run_dir}/summary.md)\n")
-    out.write(f"{summary.line()}\n")
-    if interrupted:
+    if summary.stopped:
+        err.write(f"error: {summary.stopped}\n")
+    if options.junit_only:
+        out.write(f"junit: {writer.run_dir}/junit.xml\n")
+    else:
+        out.write(f"report: {writer.run_dir}/index.html (summary: {writer.run_dir}/summary.md)\n")
+    out.write(f"{final_word(summary)}: {summary.line()}\n")
+    if summary.stopped:
+        return EXIT_NO_RUN
+    if summary.interrupted:
         return EXIT_INTERRUPTED
     return EXIT_FAILED if summary.failed else EXIT_OK
+
+
+async def check_target(options: RunOptions) -> str:
+    """Why a --target cannot be tested (the preflight handshake), or ""; the reference server is known good."""
+    if not options.target:
+        return ""
+    newest = max(options.drafts, key=list(Draft).index)  # the draft a live target most likely speaks
+    reason = await preflight(Target.parse(options.target), newest)
+    return f"{reason}: nothing was run" if reason else ""
+
+
+def item_key(item: Item) -> Key:
+    return (item.case.id, item.draft.value, item.driver.name)
+
+
+async def run_reported(
+    items: list[Item],
+    target: Target,
+    options: RunOptions,
+    writer: ReportWriter,
+    drivers: Mapping[str, Driver],
+    err: TextIO,
+) -> tuple[bool, str]:
+    """Run the items, each result to the report and the progress as it arrives; stop early when the target
+    stops answering. Returns (interrupted, why the run stopped early or "")."""
+    progress = Progress(len(items), err, options.verbose)
+    watch = SilenceWatch(target.url, options.give_up_after)
+    stopped = ""
+
+    def on_result(result: CaseResult) -> None:
+        nonlocal stopped
+        writer.add(result)
+        progress.update(result)
+        reason = watch.update(result)
+        if reason and not stopped:
+            stopped = reason
+            work.cancel()
+
+    work = asyncio.ensure_future(run_all(items, target, options.jobs, on_result, drivers))
+    try:
+        await work
+    except asyncio.CancelledError:
+        return not stopped, stopped
+    return False, stopped
 
 
 async def run_all(

@@ -150,6 +150,31 @@ def outcome_text(result: CaseResult) -> str:
 
 
 @dataclass(frozen=True)
+class End:
+    """Where a report's run stands: running (`finished` is None), finished, interrupted, or stopped early."""
+
+    finished: float | None  # unix time
+    wall_time: float | None
+    interrupted: bool = False
+    stopped: str = ""  # why the run stopped before its end
+
+    @property
+    def incomplete(self) -> str:
+        """Why the run did not run all its items: "" when it did (or is still running)."""
+        return self.stopped or ("interrupted" if self.interrupted else "")
+
+    def status(self) -> str:
+        wall = self.wall_time or 0.0
+        if self.stopped:
+            return f"stopped after {wall:.1f} s: {self.stopped}"
+        if self.interrupted:
+            return f"interrupted after {wall:.1f} s"
+        if self.finished is not None:
+            return f"finished in {wall:.1f} s"
+        return "running: partial report, reload for more"
+
+
+@dataclass(frozen=True)
 class Entry:
     """What the aggregate reports need of one result."""
 

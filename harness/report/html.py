@@ -94,7 +94,9 @@ def run_header(results: ResultSet, heading: str, *, status: str) -> str:
         f"<dt>target</dt><dd>{escape(run.target)}</dd>"
         f"<dt>started</dt><dd>{escape(iso_time(run.started))}</dd>"
         f"<dt>agents</dt><dd>{agents}</dd>"
-        f"<dt>results</dt><dd>{len(results)} of {run.case_count} planned</dd>"
+        + (f"<dt>shard</dt><dd>{escape(run.shard)}</dd>" if run.shard else "")
+        + (f"<dt>merged from</dt><dd>{escape(', '.join(run.merged))}</dd>" if run.merged else "")
+        + f"<dt>results</dt><dd>{len(results)} of {run.case_count} planned</dd>"
         f"<dt>status</dt><dd>{escape(status)}</dd>"
         "</dl>\n"
     )

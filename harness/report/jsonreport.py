@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..run.results import Behavior, CaseResult
-from .common import ResultSet, dumps, iso_time
+from .common import End, ResultSet, dumps, iso_time
 
 
 def detail_json(result: CaseResult) -> str:
@@ -40,29 +40,30 @@ def _counts(results: ResultSet, draft: str | None = None, agent: str | None = No
     return out
 
 
-def run_json(
-    results: ResultSet,
-    *,
-    finished: float | None,
-    wall_time: float | None,
-    interrupted: bool,
-) -> dict[str, Any]:
-    """run.json: what was run, against what, and how it ended (finished is null while running)."""
+def run_json(results: ResultSet, end: End) -> dict[str, Any]:
+    """run.json: what was run, against what, and how it ended (finished is null while running). The
+    catalogue fingerprint, the target and the shard are what `python -m harness merge` checks."""
     run = results.run
     failed = results.failed()
     return {
         "runId": run.run_id,
         "target": run.target,
+        "referenceServer": run.reference,
+        "catalogue": run.catalogue,
+        "shard": run.shard or None,
+        "partition": run.partition or None,
+        "mergedFrom": list(run.merged) or None,
         "started": run.started,
         "startedIso": iso_time(run.started),
         "drafts": list(run.drafts),
         "agents": dict(run.agents),
         "caseCount": run.case_count,
         "resultCount": len(results),
-        "finished": finished,
-        "finishedIso": iso_time(finished) or None,
-        "wallTime": None if wall_time is None else round(wall_time, 3),
-        "interrupted": interrupted,
+        "finished": end.finished,
+        "finishedIso": iso_time(end.finished) or None,
+        "wallTime": None if end.wall_time is None else round(end.wall_time, 3),
+        "interrupted": end.interrupted,
+        "stopped": end.stopped or None,
         "failed": len(failed),
         "counts": _counts(results),
         "countsByDraft": {d: {a: _counts(results, d, a) for a in results.agents} for d in results.drafts},

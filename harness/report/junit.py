@@ -50,11 +50,26 @@ def _testcase(suite: ET.Element, e: Entry) -> tuple[bool, bool]:
     return False, False
 
 
-def junit_xml(results: ResultSet) -> bytes:
+def _incomplete_suite(root: ET.Element, results: ResultSet, why: str) -> None:
+    """A suite with one <error>: the run did not run every item, which a CI test view must not show green."""
+    run = results.run
+    suite = ET.SubElement(root, "testsuite", name="wsinterop", tests="1", failures="0", errors="1", skipped="0")
+    suite.set("timestamp", iso_time(run.started).rstrip("Z"))
+    suite.set("time", "0.000")
+    case = ET.SubElement(suite, "testcase", classname="wsinterop", name="the run is complete", time="0.000")
+    error = ET.SubElement(case, "error", message=xml_safe(why), type="incomplete run")
+    error.text = xml_safe(f"{why}: {len(results)} of {run.case_count} planned items have results ({run.target})")
+
+
+def junit_xml(results: ResultSet, incomplete: str = "") -> bytes:
+    """`incomplete`: why the run did not run all its items (an <error> of its own), or ""."""
     run = results.run
     root = ET.Element("testsuites", name=xml_safe(f"wsinterop {run.run_id}"))
     tests = all_failures = all_skipped = 0
     total_time = 0.0
+    if incomplete:
+        _incomplete_suite(root, results, incomplete)
+        tests += 1
     for draft, agent in results.columns():
         entries = results.column(draft, agent)
         if not entries:
@@ -87,7 +102,7 @@ def junit_xml(results: ResultSet) -> bytes:
         total_time += seconds
     root.set("tests", str(tests))
     root.set("failures", str(all_failures))
-    root.set("errors", "0")
+    root.set("errors", "1" if incomplete else "0")
     root.set("skipped", str(all_skipped))
     root.set("time", f"{total_time:.3f}")
     ET.indent(root)

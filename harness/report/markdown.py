@@ -6,7 +6,7 @@ import re
 from html import escape
 
 from ..run.results import Behavior
-from .common import Entry, ResultSet, iso_time, shorten
+from .common import End, Entry, ResultSet, iso_time, shorten
 
 FAILED_CAP = 50  # failed items listed
 _SPACE = re.compile(r"\s+")
@@ -29,18 +29,20 @@ def _failed_line(e: Entry) -> str:
     return f"- [{md_text(e.case_id)}]({link}) {md_text(e.title, 80)} ({e.draft} / {e.agent}): " + "; ".join(reasons)
 
 
-def summary_md(results: ResultSet, *, wall_time: float | None, interrupted: bool, finished: bool) -> str:
+def summary_md(results: ResultSet, end: End) -> str:
     run = results.run
-    status = "interrupted" if interrupted else ("finished" if finished else "running (partial report)")
+    wall_time = end.wall_time
     lines = [
         f"# wsinterop run {md_text(run.run_id)}",
         "",
         f"- target: {md_text(run.target)}",
         f"- started: {iso_time(run.started)}",
         f"- agents: {', '.join(f'{md_text(a)} {md_text(v)}' for a, v in run.agents.items())}",
+        *([f"- shard: {md_text(run.shard)}"] if run.shard else []),
+        *([f"- merged from: {md_text(', '.join(run.merged))}"] if run.merged else []),
         f"- results: {len(results)} of {run.case_count} planned",
         f"- wall time: {'-' if wall_time is None else f'{wall_time:.1f} s'}",
-        f"- status: {status}",
+        f"- status: {md_text(end.status())}",
         "",
         "| draft | agent | total | " + " | ".join(str(b) for b in Behavior) + " | close not OK |",
         "|---|---|---:|" + "---:|" * len(Behavior) + "---:|",

@@ -15,7 +15,7 @@ import traceback
 from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
-from wire import Draft
+from wire import Draft, RemoteProtocolError
 
 from ..cases.model import As, Case, Step
 from .driver import Driver
@@ -44,17 +44,14 @@ class Item:
     driver: Driver
 
 
+def applies(case: Case, draft: Draft, agent: str) -> bool:
+    """Whether the case is an item for this draft and agent."""
+    return draft.value in case.drafts and (case.agents is None or agent in case.agents)
+
+
 def plan(cases: Sequence[Case], drafts: Sequence[Draft], drivers: Sequence[Driver]) -> list[Item]:
     """Every (case, draft, agent) the selection asks for, in report order."""
-    items = []
-    for case in cases:
-        for draft in drafts:
-            if draft.value not in case.drafts:
-                continue
-            for driver in drivers:
-                if case.agents is None or driver.name in case.agents:
-                    items.append(Item(case, draft, driver))
-    return items
+    return [Item(c, d, driver) for c in cases for d in drafts for driver in drivers if applies(c, d, driver.name)]
 
 
 async def drive(driver: Driver, case: Case, draft: Draft, target: Target, recorder: Recorder) -> None:
@@ -167,6 +164,19 @@ async def _run_scenario(item: Item, drivers: Mapping[str, Driver], target: Targe
     return _merge(cast), verdict
 
 
+def peer_failure(recorder: Recorder, exc: RemoteProtocolError) -> None:
+    """Record a protocol error of the peer that reached the engine (a head over 16 KiB, a flood of
+    garbage): before an answer to the handshake it is an invalid answer, afterwards the client's failure."""
+    obs = recorder.observation
+    if obs.status is None and not any(e.type == "open" for e in obs.events):
+        obs.handshake_error = exc.reason
+        recorder.event("handshake_invalid", reason=exc.reason)
+    else:
+        obs.client_failure = exc.reason
+        obs.closed_by = obs.closed_by or "client"
+        recorder.event("failure", code=exc.close_code, reason=exc.reason)
+
+
 async def run_item(item: Item, target: Target, drivers: Mapping[str, Driver] | None = None) -> CaseResult:
     """Run and judge one item. Every item ends with a verdict: a hung peer meets the ceiling.
     `drivers` (by agent name) lets scenario actors use other agents than the item's."""
@@ -188,6 +198,10 @@ async def run_item(item: Item, target: Target, drivers: Mapping[str, Driver] | N
         obs = recorder.observation
         obs.timed_out = True
         recorder.event("timeout", waiting_for="the case to end", seconds=case.timeout + driver.overhead)
+        verdict = judge(case, draft, obs)
+    except RemoteProtocolError as exc:  # wire says the peer broke the protocol: the peer's failure
+        obs = recorder.observation
+        peer_failure(recorder, exc)
         verdict = judge(case, draft, obs)
     except Exception as exc:  # a harness bug: keep the traceback in the report
         obs = recorder.observation

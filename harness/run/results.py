@@ -145,3 +145,8 @@ class RunInfo:
     drafts: tuple[str, ...]
     agents: dict[str, str]  # agent name -> version string
     case_count: int  # planned case x draft x agent items
+    catalogue: str = ""  # fingerprint of the case files: runs to merge must agree on it
+    reference: bool = False  # the target is a reference server the run started for itself
+    shard: str = ""  # "K/N" when the run is one slice of N (python -m harness run --shard)
+    partition: str = ""  # fingerprint of what decided the slices: the shards of one run agree on it
+    merged: tuple[str, ...] = ()  # a merged report: the runs it was made of ("run id (shard K/N)")

@@ -259,6 +259,21 @@ async def not_http(link: Link) -> None:
     await link.until_eof()
 
 
+def flood(data: bytes, size: int) -> Handler:
+    """Answers the handshake with `size` bytes of `data` over and over, a head that never ends."""
+
+    async def handler(link: Link) -> None:
+        await link.read_request()
+        link.send((data * (size // len(data) + 1))[:size])
+        await link.until_eof()
+
+    return handler
+
+
+HEAD_FLOOD = flood(b"X-Filler: " + b"x" * 100 + b"\r\n", 20 * 1024)  # a status line is not even needed
+GARBAGE_FLOOD = flood(bytes(range(1, 256)), 64 * 1024)  # no CR LF CR LF anywhere
+
+
 async def garbage(link: Link) -> None:
     """Accepts the handshake, then sends bytes that are no valid frame; answers a close and leaves."""
     await link.handshake()

@@ -63,6 +63,13 @@ def test_run_draft_reads_the_report_the_child_names(tmp_path: Path) -> None:
     assert (tmp_path / "runs" / "rfc6455.log").read_text().startswith("report:")
 
 
+def test_a_run_that_stopped_itself_says_why(tmp_path: Path) -> None:
+    script = FAKE_HARNESS + "(out / 'run.json').write_text(json.dumps({'stopped': 'ws://x/ stopped answering'}))\n"
+    run = run_draft([sys.executable, "-c", script, str(tmp_path / "runs")], "rfc6455", tmp_path, tmp_path, tmp_path, 30)
+    assert run.counts == {"OK": 1}
+    assert run.note == "stopped: ws://x/ stopped answering"
+
+
 def test_run_draft_without_a_report_says_why(tmp_path: Path) -> None:
     argv = [sys.executable, "-c", "import sys; print('the reference server did not start'); sys.exit(3)"]
     run = run_draft(argv, "hixie-76", tmp_path, tmp_path, tmp_path, ceiling=30)

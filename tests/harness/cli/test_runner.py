@@ -6,10 +6,13 @@ import contextlib
 import io
 import json
 import os
+import socket
 import subprocess
 import sys
 import textwrap
+import xml.etree.ElementTree as ET
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -17,6 +20,8 @@ import pytest
 
 from harness.cli import runner as cli_run
 from harness.cli.runner import EXIT_FAILED, EXIT_NO_RUN, EXIT_OK, EXIT_USAGE, RunOptions, run
+from harness.cli.shard import Shard
+from harness.run import engine
 from harness.run.refserver import ServerStartError
 from wire import Draft
 
@@ -210,14 +215,19 @@ async def test_a_target_that_breaks_the_protocol(tmp_path: Path) -> None:
     assert f"against ws://127.0.0.1:{peer.port}/" in err
 
 
-async def test_a_target_nobody_listens_on(tmp_path: Path) -> None:
+async def test_a_target_nobody_listens_on_stops_the_run_before_any_item(tmp_path: Path) -> None:
     cases = catalogue(tmp_path / "cases", echo=ECHO)
     port = peers.closed_port()
-    status, _, err = await run_captured(options(cases, tmp_path / "reports", f"ws://127.0.0.1:{port}/"))
-    assert status == EXIT_FAILED
-    assert f"cannot connect to 127.0.0.1:{port}" in err
-    hixie = index(latest_run(tmp_path / "reports"))["python"]["hixie-76"]
-    assert (hixie["1.1"]["behavior"], hixie["1.1"]["behaviorClose"]) == ("FAILED", "FAILED")
+    status, out, err = await run_captured(options(cases, tmp_path / "reports", f"ws://127.0.0.1:{port}/"))
+    assert status == EXIT_NO_RUN
+    assert f"error: cannot connect to 127.0.0.1:{port}: Connection refused: nothing was run" in err.splitlines()
+    assert out.splitlines()[-1].startswith("STOPPED: 0 cases x drafts x agents")
+    run_dir = latest_run(tmp_path / "reports")  # a report all the same, saying why it is empty
+    assert index(run_dir) == {}
+    run = json.loads((run_dir / "run.json").read_text())
+    assert run["stopped"].startswith(f"cannot connect to 127.0.0.1:{port}")
+    assert run["caseCount"] == 3 and run["resultCount"] == 0
+    assert '<error message="cannot connect' in (run_dir / "junit.xml").read_text()
 
 
 async def test_two_runs_in_the_same_second_keep_both_reports(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -228,11 +238,11 @@ async def test_two_runs_in_the_same_second_keep_both_reports(tmp_path: Path, mon
 
     monkeypatch.setattr(cli_run, "datetime", Frozen)
     cases = catalogue(tmp_path / "cases", echo=ECHO)
-    port = peers.closed_port()  # quick: every item fails to connect
+    port = peers.closed_port()  # quick: the run stops at its preflight, with a report
     opts = options(cases, tmp_path / "reports", f"ws://127.0.0.1:{port}/")
-    assert (await run_captured(opts))[0] == EXIT_FAILED
+    assert (await run_captured(opts))[0] == EXIT_NO_RUN
     first = latest_run(tmp_path / "reports")
-    assert (await run_captured(opts))[0] == EXIT_FAILED
+    assert (await run_captured(opts))[0] == EXIT_NO_RUN
     second = latest_run(tmp_path / "reports")
     assert first.name == "20240102-030405"
     assert second != first
@@ -288,9 +298,10 @@ def test_cli_run_against_a_closed_port(tmp_path: Path) -> None:
     target = f"ws://127.0.0.1:{port}/"
     args = ("run", "--catalogue", str(cases), "--target", target, "--drafts", "rfc6455", "--out", "out")
     done = harness_cli(*args, cwd=tmp_path)
-    assert done.returncode == EXIT_FAILED, done.stderr
-    assert "2 FAILED" in done.stdout
-    assert (tmp_path / "out" / "latest" / "index.json").is_file()
+    assert done.returncode == EXIT_NO_RUN, done.stderr
+    assert f"error: cannot connect to 127.0.0.1:{port}: Connection refused: nothing was run" in done.stderr
+    assert done.stdout.splitlines()[-1].startswith("STOPPED: ")
+    assert (tmp_path / "out" / "latest" / "junit.xml").is_file()
 
 
 def test_cli_rejects_bad_options(tmp_path: Path) -> None:
@@ -300,3 +311,111 @@ def test_cli_rejects_bad_options(tmp_path: Path) -> None:
     done = harness_cli("run", "--jobs", "0", "--catalogue", str(catalogue(tmp_path / "c", echo=ECHO)), cwd=tmp_path)
     assert done.returncode == EXIT_USAGE
     assert "--jobs must be at least 1" in done.stderr
+
+
+# --- a target that stops answering, shards, --junit-only ----------------------------------------------
+
+SLOW = """\
+category: tiny
+defaults:
+  drafts: [rfc6455]
+  handshake: {protocols: [echo]}
+  timeout: 1
+cases:
+"""
+
+
+def quick_cases(count: int) -> str:
+    one = """\
+  - id: "4.{n}"
+    title: Echo {n}
+    description: Send Hello.
+    expectation: The echo comes back.
+    spec: "RFC 6455 §5.6"
+    steps:
+      - send_message: {{text: "Hello"}}
+      - wait: {{for: message}}
+    expect:
+      ok: [{{message: {{text: "Hello"}}}}]
+"""
+    return SLOW + "".join(one.format(n=n) for n in range(1, count + 1))
+
+
+async def test_a_target_that_stops_answering_stops_the_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(engine, "CEILING_MARGIN", 0.2)  # each unanswered item ends at its case's 1 s timeout
+
+    async def answers_once(link: peers.Link) -> None:
+        await (peers.not_http if len(peer.links) == 1 else peers.mute)(link)
+
+    cases = catalogue(tmp_path / "cases", slow=quick_cases(8))
+    async with Peer(answers_once) as peer:  # the preflight gets its answer, no item does
+        opts = options(cases, tmp_path / "reports", f"ws://127.0.0.1:{peer.port}/", (Draft.RFC6455,))
+        opts = replace(opts, jobs=1, give_up_after=3)
+        status, out, err = await run_captured(opts)
+    assert status == EXIT_NO_RUN
+    reason = f"ws://127.0.0.1:{peer.port}/ stopped answering: 3 items in a row got no answer to their opening handshake"
+    assert f"error: {reason}" in err.splitlines()
+    assert out.splitlines()[-1].startswith("STOPPED: 3 cases x drafts x agents: 3 FAILED in ")
+    assert out.splitlines()[-1].endswith("(stopped: 3 of 8 planned)")
+    run_dir = latest_run(tmp_path / "reports")
+    assert list(index(run_dir)["python"]["rfc6455"]) == ["4.1", "4.2", "4.3"]  # the partial report
+    assert json.loads((run_dir / "run.json").read_text())["stopped"] == reason
+    assert "stopped after" in (run_dir / "index.html").read_text()
+
+
+def test_cli_a_target_that_never_answers_exits_3_within_a_minute(tmp_path: Path) -> None:
+    """The whole catalogue against a port that accepts TCP (the kernel's backlog) and never answers."""
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(64)
+        target = f"ws://127.0.0.1:{listener.getsockname()[1]}/"
+        done = harness_cli("run", "--target", target, "--out", str(tmp_path / "out"))  # 60 s ceiling
+    assert done.returncode == EXIT_NO_RUN, done.stderr
+    errors = [line for line in done.stderr.splitlines() if line.startswith("error: ")]
+    assert errors == [
+        f"error: {target} accepted a TCP connection but answered no opening handshake (rfc6455) within 10 s: "
+        "nothing was run"
+    ]
+    run_dir = tmp_path / "out" / "latest"
+    assert json.loads((run_dir / "run.json").read_text())["caseCount"] > 1000  # every item was planned
+    assert "answered no opening handshake" in (run_dir / "junit.xml").read_text()
+    assert done.stdout.splitlines()[-1].startswith("STOPPED: 0 cases x drafts x agents")
+
+
+async def test_shards_run_disjoint_slices_that_cover_the_run(tmp_path: Path) -> None:
+    cases = catalogue(tmp_path / "cases", echo=ECHO, slow=quick_cases(4))
+    every = {("1.1", "hixie-76"), ("1.1", "rfc6455"), ("1.2", "rfc6455")} | {(f"4.{n}", "rfc6455") for n in range(1, 5)}
+    seen: list[set[tuple[str, str]]] = []
+    for k in (1, 2, 3):
+        opts = replace(options(cases, tmp_path / f"s{k}"), shard=Shard(k, 3))
+        status, _, err = await run_captured(opts)
+        assert status == EXIT_OK, err
+        assert f"shard {k}/3: {3 if k == 1 else 2} of 7 items (balanced by count)" in err
+        run_dir = latest_run(tmp_path / f"s{k}")
+        seen.append({(c, d) for d, by_case in index(run_dir)["python"].items() for c in by_case})
+        run = json.loads((run_dir / "run.json").read_text())
+        assert (run["shard"], run["caseCount"], run["resultCount"]) == (f"{k}/3", len(seen[-1]), len(seen[-1]))
+    assert seen[0].isdisjoint(seen[1]) and seen[0].isdisjoint(seen[2]) and seen[1].isdisjoint(seen[2])
+    assert seen[0] | seen[1] | seen[2] == every
+
+
+async def test_a_shard_with_an_unreadable_durations_file_exits_2(tmp_path: Path) -> None:
+    cases = catalogue(tmp_path / "cases", echo=ECHO)
+    opts = replace(options(cases, tmp_path / "reports"), shard=Shard(1, 2), durations=tmp_path / "nope.json")
+    status, _, err = await run_captured(opts)
+    assert status == EXIT_USAGE
+    assert f"--durations {tmp_path / 'nope.json'}: cannot read an index.json" in err
+    assert not (tmp_path / "reports").exists()
+
+
+async def test_junit_only_writes_just_the_xml(tmp_path: Path) -> None:
+    cases = catalogue(tmp_path / "cases", echo=ECHO)
+    status, out, err = await run_captured(replace(options(cases, tmp_path / "reports"), junit_only=True))
+    assert status == EXIT_OK, err
+    run_dir = tmp_path / "reports" / latest_run(tmp_path / "reports").name
+    assert sorted(p.name for p in run_dir.iterdir()) == ["junit.xml"]
+    first, last = out.splitlines()
+    assert first == f"junit: {run_dir}/junit.xml"
+    assert last.startswith("PASSED: 3 cases x drafts x agents: 3 OK, 0 FAILED in ")
+    junit = ET.parse(run_dir / "junit.xml").getroot()
+    assert (junit.get("tests"), junit.get("failures"), junit.get("errors")) == ("3", "0", "0")

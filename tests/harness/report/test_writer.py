@@ -348,7 +348,13 @@ def test_partial_report_is_readable_and_throttled(tmp_path: Path) -> None:
         " (interrupted: 3 of 23 planned)"
     )
     assert json.loads((writer.run_dir / "run.json").read_text())["interrupted"] is True
-    assert ET.parse(writer.run_dir / "junit.xml").getroot().get("tests") == "3"
+    junit = ET.parse(writer.run_dir / "junit.xml").getroot()
+    # the three results, and an <error> saying the run is incomplete, so that CI does not show it green
+    assert (junit.get("tests"), junit.get("errors"), junit.get("failures")) == ("4", "1", "0")
+    error = junit.find("testsuite[@name='wsinterop']/testcase/error")
+    assert error is not None and error.get("message") == "interrupted"
+    assert "3 of 23 planned items have results" in (error.text or "")
+    assert "interrupted after 2.0 s" in (writer.run_dir / "summary.md").read_text()
     with pytest.raises(RuntimeError):
         writer.add(results[3])
 

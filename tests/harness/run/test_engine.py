@@ -31,7 +31,7 @@ from harness.run.results import Behavior, CaseResult, CloseBehavior
 from harness.run.target import Target
 from server.app import ReferenceServer
 from server.config import ServerConfig
-from wire import Draft
+from wire import Draft, HttpError
 
 from .. import peers
 from ..peers import BY_SERVER, Peer, make_case, text
@@ -371,6 +371,43 @@ async def test_an_answer_that_is_not_http() -> None:
     v = result.verdict
     assert v.behavior is Behavior.FAILED
     assert v.behavior_reason.startswith("invalid handshake answer: malformed status line")
+
+
+@pytest.mark.parametrize(
+    ("peer", "reason"),
+    [
+        (peers.HEAD_FLOOD, "invalid handshake answer: HTTP head longer than 16384 bytes"),
+        (peers.GARBAGE_FLOOD, "invalid handshake answer: HTTP head longer than 16384 bytes"),
+    ],
+    ids=["head-over-16-KiB", "garbage-flood"],
+)
+async def test_a_flooding_peer_is_the_peers_failure_not_a_harness_error(peer: peers.Handler, reason: str) -> None:
+    async with Peer(peer) as server:
+        result = await run(ECHO_HELLO, server.target)
+    v = result.verdict
+    assert (v.behavior, v.behavior_reason) == (Behavior.FAILED, reason)
+    assert "harness error" not in v.close_reason
+    assert result.observation.error is None
+    assert [e.type for e in result.observation.events] == ["handshake_invalid"]
+
+
+async def test_a_protocol_error_after_the_handshake_is_failed_by_client() -> None:
+    class Raising(FakeDriver):
+        @contextlib.asynccontextmanager
+        async def session(
+            self, case: Case, draft: Draft, target: Target, recorder: Recorder, page: str = "agent"
+        ) -> AsyncIterator[FakeSession | None]:
+            recorder.observation.status = 101  # the handshake was answered
+            yield FakeSession(self)
+
+        async def opened(self) -> None:
+            raise HttpError("a peer's fault, raised by wire after the opening handshake")
+
+    result = await run_item(Item(make_case(), RFC, Raising()), Target("127.0.0.1", 9))
+    obs = result.observation
+    assert obs.client_failure == "a peer's fault, raised by wire after the opening handshake"
+    assert (obs.closed_by, obs.error) == ("client", None)
+    assert result.verdict.close is CloseBehavior.FAILED_BY_CLIENT
 
 
 @pytest.mark.parametrize("draft", HYBI)

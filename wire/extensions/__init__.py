@@ -1,0 +1,34 @@
+"""WebSocket extensions: the Sec-WebSocket-Extensions header as data (header), and permessage-deflate
+(RFC 7692): its negotiation (negotiation) and its payload transformation (deflate). Standard library
+only, like the rest of wire."""
+
+from .deflate import PerMessageDeflate
+from .header import HEADER, Extension, format_extensions, parse_extensions
+from .negotiation import (
+    PERMESSAGE_DEFLATE,
+    Agreement,
+    DeflateParams,
+    NegotiationError,
+    ServerNegotiation,
+    accept_offer,
+    agree,
+    check_response,
+    negotiate,
+)
+
+__all__ = [
+    "HEADER",
+    "PERMESSAGE_DEFLATE",
+    "Agreement",
+    "DeflateParams",
+    "Extension",
+    "NegotiationError",
+    "PerMessageDeflate",
+    "ServerNegotiation",
+    "accept_offer",
+    "agree",
+    "check_response",
+    "format_extensions",
+    "negotiate",
+    "parse_extensions",
+]
