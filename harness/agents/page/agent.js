@@ -1,23 +1,25 @@
 /*
- * wsinterop's in-page agent: the harness injects this script into a page with one evaluate, then hands
- * it a case's steps as a JSON program and collects what the page observed. Everything that measures the
+ * wsinterop's in-page agent: the harness puts this script into a page with one evaluate, then hands it a
+ * case's steps as a JSON program and collects what the page observed. Everything that measures the
  * subject (waits, the case's deadline, event times) happens here, on the page's clock
  * (performance.now()), so that the harness's own slowness (browser IPC, a busy machine) never counts.
  *
- *   wsAgent.open({url, protocols, timeout, caseTimeout})  new WebSocket; resolves at open, close or timeout
+ *   wsAgent.open({url, protocols, timeout, caseTimeout})  new WebSocket; resolves at open, close or timeout;
+ *                                                         the case's deadline starts here
+ *   wsAgent.watchChat({caseTimeout})                     on the chat room page: drive it as a user instead
  *   wsAgent.run({payloads, ops})                         run a program segment (see below)
  *   wsAgent.finish({close, closeTimeout})                close if asked and still open; wait for the close
  *   wsAgent.chatLines()                                  the chat room page's lines, as [from, text]
- *   wsAgent.reset()                                      forget the closed connection: the page serves another
+ *   wsAgent.reset()                                      forget a closed connection: the page serves another
  *
- * Each returns {events, now, opened, closed, timedOut}: the events since the last call, stamped
- * {t: page ms}, with received payloads as size + SHA-256 + a short preview (never the bytes).
+ * Each returns, as one JSON string, {events, now, opened, closed, timedOut}: the events since the last
+ * call, stamped {t: page ms}, received payloads as size + SHA-256 + a short preview (never the bytes).
  *
- * Ops: {op: "send", kind: "text"|"binary", payload: index, blob: bool}, {op: "close", code, reason},
- * {op: "wait", for: "message"|"close"|null, count, timeout}, {op: "repeat", count, ops},
- * and on the chat room page {op: "join", text, timeout}, {op: "say", text}, {op: "leave", timeout}, where
- * a message wait counts the lines the page shows. Payloads: {text}, {base64}, {repeat: {byte, count}, text: bool},
- * {random: {seed, count}} (CPython's random.Random(seed).randbytes(count), byte for byte).
+ * Ops: {op: "send", kind: "text"|"binary", payload: index, size, blob}, {op: "close", code, reason},
+ * {op: "wait", for: "message"|"close"|"tcp_closed"|null, count, timeout}, {op: "repeat", count, ops}, and on
+ * the chat room page {op: "join"|"say"|"leave", text, timeout}, where a message wait counts chat lines.
+ * Payloads, each built once: {text}, {base64}, {kind, repeat: {byte, count}}, {kind, random: {seed,
+ * count}} (CPython's random.Random(seed).randbytes(count), byte for byte).
  *
  * An exception from the WebSocket API is an observation (an "exception" event); anything else that
  * throws (an unknown op, a malformed program) rejects the call: a harness error, never a verdict.
