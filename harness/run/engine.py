@@ -100,13 +100,16 @@ async def play(case: Case, actors: list[_Actor], target: Target) -> None:
     """Open every actor's connection in order, perform the steps, then close them all. The sessions are
     set up at once (a browser page loads in a second or so), the connections open one after the other."""
     async with contextlib.AsyncExitStack() as stack:
-        async with asyncio.TaskGroup() as group:
-            ready = [
-                group.create_task(
-                    stack.enter_async_context(a.driver.session(a.case, a.draft, target, a.recorder, a.page))
-                )
-                for a in actors
-            ]
+        try:
+            async with asyncio.TaskGroup() as group:
+                ready = [
+                    group.create_task(
+                        stack.enter_async_context(a.driver.session(a.case, a.draft, target, a.recorder, a.page))
+                    )
+                    for a in actors
+                ]
+        except ExceptionGroup as errors:  # a session that could not be set up: report its own error
+            raise errors.exceptions[0] from errors
         sessions = {}
         for a, task in zip(actors, ready, strict=True):
             session = task.result()

@@ -138,7 +138,7 @@ def judge_behavior(case: Case, obs: Observation) -> tuple[Behavior, str]:
 
 
 def _noun(case: Case) -> str:
-    """ "echoes" when every expected message is one the case sends, else "expected messages"."""
+    """What the expected messages are called: echoes when the case sends every one of them."""
     sent = {(s.kind, s.payload.to_bytes()) for s in walk(case.steps) if isinstance(s, SendMessage)}
     expected = case.ok or ()
     echoes = all(e.type == "message" and (e.kind, e.payload.to_bytes()) in sent for e in expected)

@@ -465,3 +465,22 @@ async def test_an_expected_refusal_against_the_reference_server(reference: Targe
     result = await run(case, reference)
     assert (result.verdict.behavior, result.verdict.close) == (Behavior.OK, CloseBehavior.OK)
     assert result.verdict.behavior_reason == "handshake answered 426 as expected"
+
+
+async def test_a_scenario_session_that_cannot_be_set_up_is_a_harness_error_of_its_own() -> None:
+    class Broken(FakeDriver):
+        name = "broken"
+
+        @contextlib.asynccontextmanager
+        async def session(
+            self, case: Case, draft: Draft, target: Target, recorder: Recorder, page: str = "agent"
+        ) -> AsyncIterator[FakeSession | None]:
+            raise RuntimeError("no page for this actor")
+            yield FakeSession(self)  # an async generator, as a driver's session is
+
+    fine = FakeDriver()
+    steps = (As("a", SendMessage("text", Payload(text="x"))), As("b", Wait("message")))
+    case = make_case(*steps, actors=(Actor("a"), Actor("b", agent="broken")))
+    result = await run_item(Item(case, RFC, fine), Target("127.0.0.1", 9), {"broken": Broken()})
+    assert result.verdict.behavior_reason == "harness error: RuntimeError: no page for this actor"
+    assert (fine.runs, fine.performed) == (0, [])  # nothing was opened: the setup failed as a whole
