@@ -29,7 +29,8 @@ class Agent:
     unsupported: Callable[[Case, Draft, str], str | None]  # (case, draft, page) -> why not, or None
 
 
-def browser(engine: Engine, summary: str) -> Agent:
+def playwright_agent(engine: Engine, summary: str) -> Agent:
+    """A browser Playwright drives (harness.agents.browser.engines)."""
     return Agent(
         engine.name,
         summary,
@@ -43,8 +44,8 @@ REGISTRY: dict[str, Agent] = {
     agent.name: agent
     for agent in (
         Agent("python", "the raw Python client: any draft, any bytes", False, PythonDriver, unsupported),
-        browser(CHROMIUM, "Debian's Chromium, headless, through Playwright"),
-        browser(FIREFOX, "Debian's Firefox ESR, headless, through Playwright over WebDriver BiDi"),
+        playwright_agent(CHROMIUM, "Debian's Chromium, headless, through Playwright"),
+        playwright_agent(FIREFOX, "Debian's Firefox ESR, headless, through Playwright over WebDriver BiDi"),
         Agent(
             "webkit",
             "Debian's WebKitGTK (MiniBrowser) under Xvfb, through WebKitWebDriver (WebDriver classic)",
