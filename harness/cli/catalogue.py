@@ -33,17 +33,18 @@ class Row:
     drafts: set[str] = field(default_factory=set)
     agents: set[str] = field(default_factory=set)
     unimplemented: set[str] = field(default_factory=set)  # drafts the case marks UNIMPLEMENTED
-    page_can: bool = False  # the chromium agent can express it (in rfc6455, the only draft a page speaks)
+    page_can: dict[str, bool] = field(default_factory=dict)  # browser agent -> some case of the id it can express
 
     @property
     def category(self) -> str:
         return self.case.id.split(".")[0]
 
 
-def _page_can(case: Case) -> bool:
+def _page_can(case: Case, agent: str) -> bool:
+    """A browser agent can express the case (in rfc6455, the only draft a page speaks)."""
     if getattr(case, "actors", ()):  # a scenario: its actors say which agents drive it
         return True
-    return "rfc6455" in case.drafts and REGISTRY["chromium"].unsupported(case, Draft.RFC6455, "agent") is None
+    return "rfc6455" in case.drafts and REGISTRY[agent].unsupported(case, Draft.RFC6455, "agent") is None
 
 
 def rows(cases: Sequence[Case]) -> list[Row]:
@@ -54,7 +55,8 @@ def rows(cases: Sequence[Case]) -> list[Row]:
         row.drafts.update(case.drafts)
         row.agents.update(REGISTRY if case.agents is None else case.agents)
         row.unimplemented.update(d for d in case.unimplemented if d in case.drafts)
-        row.page_can = row.page_can or _page_can(case)
+        for agent in (a for a in row.agents if REGISTRY[a].browser):
+            row.page_can[agent] = row.page_can.get(agent, False) or _page_can(case, agent)
     return sorted(by_id.values(), key=lambda r: id_key(r.case.id))
 
 
@@ -71,7 +73,7 @@ def _drafts(row: Row) -> str:
 
 def _agents(row: Row) -> str:
     names = [a for a in REGISTRY if a in row.agents]
-    return ", ".join(f"~~{a}~~" if a == "chromium" and not row.page_can else a for a in names)
+    return ", ".join(f"~~{a}~~" if not row.page_can.get(a, True) else a for a in names)
 
 
 def _category_name(group: list[Row]) -> str:
@@ -97,7 +99,7 @@ def render(cases: Sequence[Case]) -> str:
         f"Generated from `cases/*.case.yaml` by `{COMMAND}`; do not edit by hand",
         "(`python -m harness catalogue --check` tells whether it is current). The case format is in",
         "[case-format.md](case-format.md). A draft struck through is listed by the case but UNIMPLEMENTED there",
-        "(the reason is in the case file and in every report); chromium struck through is an agent the case",
+        "(the reason is in the case file and in every report); a browser agent struck through is one the case",
         "allows but a page cannot express it (a raw frame, a handshake change, a draft other than RFC 6455).",
         "",
         f"**{len(all_rows)} distinct case ids.** Ids that run in each draft:",

@@ -31,7 +31,8 @@ class Session(Protocol):
 
     async def perform(self, steps: Sequence[Step]) -> None:
         """These steps in order, until the connection ends. No other connection acts meanwhile (a scenario
-        gives each actor its consecutive steps at once), so an agent may write them as it sees fit."""
+        gives each actor its consecutive steps at once), so an agent may run them all at once (a browser page
+        runs them as one program) and write them as it sees fit."""
         ...
 
     async def finish(self) -> None:
@@ -43,6 +44,7 @@ class Driver(Protocol):
     """An agent: something that can open WebSockets to a target and perform a case's steps."""
 
     name: str
+    overhead: float  # seconds the engine allows past a case's timeout for the agent's own work
 
     @property
     def version(self) -> str: ...

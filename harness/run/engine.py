@@ -25,8 +25,6 @@ from .recorder import Recorder
 from .results import Behavior, CaseResult, CloseBehavior, Observation, Verdict
 from .target import Target
 
-CEILING_MARGIN = 5.0  # seconds past a case's own timeout before the engine gives up on a driver
-
 _BEHAVIOR_RANK = [Behavior.OK, Behavior.NON_STRICT, Behavior.INFORMATIONAL, Behavior.UNIMPLEMENTED, Behavior.FAILED]
 _CLOSE_RANK = [
     CloseBehavior.OK,
@@ -101,16 +99,29 @@ def _cast(item: Item, drivers: Mapping[str, Driver]) -> list[_Actor] | str:
 
 
 async def play(case: Case, actors: list[_Actor], target: Target) -> None:
-    """Open every actor's connection in order, perform the steps, then close them all."""
+    """Open every actor's connection in order, perform the steps, then close them all. The sessions are
+    set up at once (a browser page loads in a second or so), the connections open one after the other."""
     async with contextlib.AsyncExitStack() as stack:
+        try:
+            async with asyncio.TaskGroup() as group:
+                ready = [
+                    group.create_task(
+                        stack.enter_async_context(a.driver.session(a.case, a.draft, target, a.recorder, a.page))
+                    )
+                    for a in actors
+                ]
+        except ExceptionGroup as errors:  # a session that could not be set up: report its own error
+            raise errors.exceptions[0] from errors
         sessions = {}
-        for a in actors:
-            session = await stack.enter_async_context(a.driver.session(a.case, a.draft, target, a.recorder, a.page))
+        for a, task in zip(actors, ready, strict=True):
+            session = task.result()
             if session is None or not await session.open():
                 return
             sessions[a.name] = session
         for actor, steps in segments(case.steps):  # the loader puts an actor on every scenario step
-            await sessions[actor].perform(steps)
+            session = sessions[actor]
+            if not session.ended:
+                await session.perform(steps)
         async with asyncio.TaskGroup() as closings:
             for session in sessions.values():
                 closings.create_task(session.finish())
@@ -149,13 +160,12 @@ async def _run_scenario(item: Item, drivers: Mapping[str, Driver], target: Targe
         obs = Observation(unimplemented=cast)
         return obs, unimplemented(cast)
     try:
-        async with asyncio.timeout(item.case.timeout + CEILING_MARGIN):
+        ceiling = item.case.timeout + max(a.driver.overhead for a in cast)
+        async with asyncio.timeout(ceiling):
             await play(item.case, cast, target)
     except TimeoutError:
         for a in cast:
-            a.recorder.record(
-                TimedOut(a.recorder.stamp(), "the case to end", item.case.timeout + CEILING_MARGIN, final=True)
-            )
+            a.recorder.record(TimedOut(a.recorder.stamp(), "the case to end", ceiling, final=True))
     verdict = _worst([(a.name, judge(a.case, a.draft, a.recorder.observation)) for a in cast])
     return _merge(cast), verdict
 
@@ -186,12 +196,12 @@ async def run_item(item: Item, target: Target, drivers: Mapping[str, Driver] | N
             if reason:
                 obs.unimplemented = reason
             else:
-                async with asyncio.timeout(case.timeout + CEILING_MARGIN):
+                async with asyncio.timeout(case.timeout + driver.overhead):
                     await drive(driver, case, draft, target, recorder)
             verdict = judge(case, draft, obs)
     except TimeoutError:
         obs = recorder.observation
-        recorder.record(TimedOut(recorder.stamp(), "the case to end", case.timeout + CEILING_MARGIN, final=True))
+        recorder.record(TimedOut(recorder.stamp(), "the case to end", case.timeout + driver.overhead, final=True))
         verdict = judge(case, draft, obs)
     except RemoteProtocolError as exc:  # wire says the peer broke the protocol: the peer's failure
         obs = recorder.observation

@@ -152,6 +152,16 @@ class TimedOut(Event):
 
 
 @dataclass(frozen=True)
+class Sent(Event):
+    """A page handed a message to its WebSocket (a page's wire is out of sight; a raw agent's is logged)."""
+
+    message: Literal["text", "binary"] = "text"
+    size: int = 0
+    blob: bool = False
+    kind: ClassVar[str] = "sent"
+
+
+@dataclass(frozen=True)
 class HarnessError(Event):
     reason: str = ""
     traceback: str = ""
@@ -190,6 +200,7 @@ KINDS: dict[str, type[Event]] = {
         MarkSet,
         TcpClosed,
         TimedOut,
+        Sent,
         HarnessError,
         ChatShown,
         Note,

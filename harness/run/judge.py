@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from wire import Draft, Headers
 
 from ..cases import codes
-from ..cases.model import Case, ExpectEvent, Rule, expand
+from ..cases.model import Case, ExpectEvent, Rule, SendMessage, expand, walk
 from .closing import Ending, ending
 from .events import ChatShown, Event, MarkSet, MessageIn, PingIn, PongIn, TimedOut
 from .results import Behavior, CloseBehavior, Observation, Verdict
@@ -100,7 +100,7 @@ def _judge_handshake(case: Case, obs: Observation) -> tuple[Behavior, str] | Non
     if obs.status is None:
         if obs.handshake_error:  # bytes arrived, but not an HTTP head
             return Behavior.FAILED, f"invalid handshake answer: {obs.handshake_error}"
-        if any(isinstance(e, TimedOut) and e.final for e in obs.events):  # the peer kept quiet
+        if timed_out(obs.events):  # the peer kept quiet
             return Behavior.FAILED, "no handshake answer before the case timed out"
         return Behavior.FAILED, "no handshake answer: the connection closed before an HTTP head arrived"
     if obs.status not in exp.status:
@@ -121,6 +121,11 @@ def _judge_handshake(case: Case, obs: Observation) -> tuple[Behavior, str] | Non
     if obs.handshake_error:
         return Behavior.FAILED, f"invalid handshake answer: {obs.handshake_error}"
     return None
+
+
+def timed_out(events: list[Event]) -> bool:
+    """The case ended on its ceiling."""
+    return any(isinstance(e, TimedOut) and e.final for e in events)
 
 
 def _normal(value: str | None) -> str | None:
@@ -148,6 +153,12 @@ def judge_behavior(case: Case, obs: Observation) -> tuple[Behavior, str]:
     ):
         if expected is not None and matches(expected, got):
             return behavior, f"received {describe_received(got)}"
+    wanted_count = sum(e.times for e in case.ok) if case.ok is not None else 0
+    if timed_out(obs.events) and case.ok is not None and len(got) < wanted_count:
+        return (
+            Behavior.FAILED,
+            f"timed out after {case.timeout:g} s: {len(got)} of {wanted_count} {_noun(case)} received",
+        )
     wanted = describe_expected(case.ok) if case.ok is not None else "a defined outcome"
     return Behavior.FAILED, f"expected {wanted}; received {describe_received(got)}"
 
@@ -157,6 +168,14 @@ def expected_close(case: Case, draft: Draft) -> tuple[codes.Codes, bool]:
     if case.close.answer:
         return codes.answer(case.sent_close_code(), draft)
     return codes.resolve(case.close.codes, draft), case.close.clean
+
+
+def _noun(case: Case) -> str:
+    """What the expected messages are called: echoes when the case sends every one of them."""
+    sent = {(s.kind, s.payload.to_bytes()) for s in walk(case.steps) if isinstance(s, SendMessage)}
+    expected = case.ok or ()
+    echoes = all(e.type == "message" and (e.kind, e.payload.to_bytes()) in sent for e in expected)
+    return "echoes" if echoes else "expected messages"
 
 
 def closer(case: Case) -> str:

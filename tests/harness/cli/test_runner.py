@@ -18,10 +18,10 @@ from pathlib import Path
 
 import pytest
 
+from harness.agents.python import PythonDriver
 from harness.cli import runner as cli_run
 from harness.cli.runner import EXIT_FAILED, EXIT_NO_RUN, EXIT_OK, EXIT_USAGE, RunOptions, run
 from harness.cli.shard import Shard
-from harness.run import engine
 from harness.run.refserver import ServerStartError
 from wire import Draft
 
@@ -380,7 +380,7 @@ def quick_cases(count: int) -> str:
 
 
 async def test_a_target_that_stops_answering_stops_the_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(engine, "CEILING_MARGIN", 0.2)  # each unanswered item ends at its case's 1 s timeout
+    monkeypatch.setattr(PythonDriver, "overhead", 0.2)  # each unanswered item ends at its case's 1 s timeout
 
     async def answers_once(link: peers.Link) -> None:
         await (peers.not_http if len(peer.links) == 1 else peers.mute)(link)

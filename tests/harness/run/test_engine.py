@@ -11,6 +11,7 @@ import pytest
 
 from harness.agents.python import PythonDriver
 from harness.cases.model import (
+    Actor,
     As,
     Case,
     ExpectClose,
@@ -26,7 +27,7 @@ from harness.cases.model import (
     Wait,
 )
 from harness.run import engine
-from harness.run.engine import Item, drive, plan, run_item, run_items
+from harness.run.engine import Item, drive, plan, run_item, run_items, segments
 from harness.run.events import HarnessError, TimedOut
 from harness.run.recorder import Recorder
 from harness.run.results import Behavior, CaseResult, CloseBehavior
@@ -80,11 +81,8 @@ class FakeSession:
         return True
 
     async def perform(self, steps: Sequence[Step]) -> None:
-        for step in steps:
-            if self.ended:
-                return
-            self.driver.performed.append(step)
-            self.ended = self.driver.behave == "end after a step"
+        self.driver.performed.append(tuple(steps))
+        self.ended = self.driver.behave == "end after a step"
 
     async def finish(self) -> None:
         self.driver.finished += 1
@@ -95,13 +93,14 @@ class FakeDriver:
 
     name = "python"
     version = "fake 1.0"
+    overhead = 5.0
 
     def __init__(self, behave: str = "return", unsupported: str | None = None) -> None:
         self.behave = behave
         self.reason = unsupported
         self.runs = 0
         self.finished = 0
-        self.performed: list[Step] = []
+        self.performed: list[tuple[Step, ...]] = []
         self.cancelled = asyncio.Event()
 
     def unsupported(self, case: Case, draft: Draft, page: str = "agent") -> str | None:
@@ -187,8 +186,8 @@ async def test_a_driver_exception_is_a_failed_verdict_with_its_traceback() -> No
 
 
 async def test_a_hung_driver_meets_the_ceiling(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(engine, "CEILING_MARGIN", 0.2)
     driver = FakeDriver("hang")
+    driver.overhead = 0.2
     started = time.monotonic()
     result = await run_item(Item(make_case(timeout=0.1), RFC, driver), Target("127.0.0.1", 9))
     assert time.monotonic() - started < 5  # a ceiling, not a timing
@@ -201,7 +200,7 @@ async def test_a_hung_driver_meets_the_ceiling(monkeypatch: pytest.MonkeyPatch) 
 
 
 async def test_a_peer_that_never_answers_the_handshake_meets_the_ceiling(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(engine, "CEILING_MARGIN", 0.2)
+    monkeypatch.setattr(PythonDriver, "overhead", 0.2)
     async with Peer(peers.mute) as peer:
         started = time.monotonic()
         result = await run(make_case(timeout=0.3), peer.target)
@@ -217,16 +216,29 @@ async def test_a_peer_that_never_answers_the_handshake_meets_the_ceiling(monkeyp
 STEPS = (SendMessage("text", Payload(text="a")), Wait("message"), SendPing(Payload(text="b")))
 
 
-async def test_drive_performs_every_step_then_finishes() -> None:
+async def test_drive_hands_the_session_every_step_at_once_then_finishes() -> None:
     driver = FakeDriver()
     await drive(driver, make_case(*STEPS), RFC, Target("127.0.0.1", 9), Recorder())
-    assert (driver.runs, driver.performed, driver.finished) == (1, list(STEPS), 1)
+    assert (driver.runs, driver.performed, driver.finished) == (1, [STEPS], 1)
 
 
-def test_a_scenario_gives_each_actor_its_consecutive_steps_at_once() -> None:
-    ping, message = SendPing(), SendMessage("text", Payload(text="a"))
-    steps = (As("a", ping), As("a", message), As("b", ping), As("a", message))
-    assert list(engine.segments(steps)) == [("a", (ping, message)), ("b", (ping,)), ("a", (message,))]
+def test_a_scenario_runs_in_segments_of_one_actor_each() -> None:
+    a1, a2, b1, a3 = (As(actor, SendMessage("text", Payload(text=n))) for actor, n in zip("aaba", "1234", strict=True))
+    assert list(segments((a1, a2, b1, a3))) == [("a", (a1.step, a2.step)), ("b", (b1.step,)), ("a", (a3.step,))]
+
+
+async def test_a_scenario_skips_the_segments_of_an_actor_whose_connection_ended() -> None:
+    ann, bob = FakeDriver("end after a step"), FakeDriver()
+    steps = [As(actor, SendMessage("text", Payload(text=n))) for actor, n in zip("aaba", "1234", strict=True)]
+    case = make_case(*steps, actors=(Actor("a"), Actor("b")))
+    cast = [
+        engine._Actor(name, case.for_actor(Actor(name)), RFC, driver, "agent", Recorder())
+        for name, driver in (("a", ann), ("b", bob))
+    ]
+    await engine.play(case, cast, Target("127.0.0.1", 9))
+    assert ann.performed == [(steps[0].step, steps[1].step)]  # its second segment was skipped
+    assert bob.performed == [(steps[2].step,)]
+    assert (ann.finished, bob.finished) == (1, 1)
 
 
 async def test_drive_does_nothing_more_when_the_handshake_fails() -> None:
@@ -317,9 +329,9 @@ async def test_a_silent_peer_fails_by_timeout_not_a_hang() -> None:
     async with Peer(peers.silent) as peer:
         started = time.monotonic()
         result = await run(case, peer.target)
-        assert time.monotonic() - started < case.timeout + engine.CEILING_MARGIN  # a ceiling, not a timing
+        assert time.monotonic() - started < case.timeout + PythonDriver.overhead  # a ceiling, not a timing
     v = result.verdict
-    assert (v.behavior, v.behavior_reason) == (Behavior.FAILED, "expected text message of 5 bytes; received nothing")
+    assert (v.behavior, v.behavior_reason) == (Behavior.FAILED, "timed out after 0.5 s: 0 of 1 echoes received")
     assert (v.close, v.close_reason) == (CloseBehavior.FAILED, "the connection was never closed")
     assert result.ending.timed_out
     waits = [e.waiting_for for e in result.observation.events if isinstance(e, TimedOut)]
@@ -481,3 +493,22 @@ async def test_an_expected_refusal_against_the_reference_server(reference: Targe
     result = await run(case, reference)
     assert (result.verdict.behavior, result.verdict.close) == (Behavior.OK, CloseBehavior.OK)
     assert result.verdict.behavior_reason == "handshake answered 426 as expected"
+
+
+async def test_a_scenario_session_that_cannot_be_set_up_is_a_harness_error_of_its_own() -> None:
+    class Broken(FakeDriver):
+        name = "broken"
+
+        @contextlib.asynccontextmanager
+        async def session(
+            self, case: Case, draft: Draft, target: Target, recorder: Recorder, page: str = "agent"
+        ) -> AsyncIterator[FakeSession | None]:
+            raise RuntimeError("no page for this actor")
+            yield FakeSession(self)  # an async generator, as a driver's session is
+
+    fine = FakeDriver()
+    steps = (As("a", SendMessage("text", Payload(text="x"))), As("b", Wait("message")))
+    case = make_case(*steps, actors=(Actor("a"), Actor("b", agent="broken")))
+    result = await run_item(Item(case, RFC, fine), Target("127.0.0.1", 9), {"broken": Broken()})
+    assert result.verdict.behavior_reason == "harness error: RuntimeError: no page for this actor"
+    assert (fine.runs, fine.performed) == (0, [])  # nothing was opened: the setup failed as a whole

@@ -22,6 +22,7 @@ SAMPLES = [
     ev.MarkSet(0.4, "A"),
     ev.TcpClosed(0.5, "agent", "no close reply"),
     ev.TimedOut(0.6, "message", 5.0, final=True),
+    ev.Sent(0.65, "binary", 4, blob=True),
     ev.HarnessError(0.7, "boom", "Traceback ..."),
     ev.ChatShown(0.8, (("Ann", "hi"),)),
     ev.Note(0.9, "joined as Ann"),

@@ -4,10 +4,22 @@ typed events; Autobahn's general rules (case.py) and its case-specific ones (mod
 from __future__ import annotations
 
 import copy
+from dataclasses import replace
 
 import pytest
 
-from harness.cases.model import Case, ExpectClose, ExpectEvent, ExpectHandshake, Payload, Rule, SendClose
+from harness.cases.model import (
+    Case,
+    ExpectClose,
+    ExpectEvent,
+    ExpectHandshake,
+    Payload,
+    Repeat,
+    Rule,
+    SendClose,
+    SendMessage,
+    Wait,
+)
 from harness.run.events import (
     CloseIn,
     CloseOut,
@@ -95,6 +107,23 @@ def test_lists_are_tried_in_order_ok_non_strict_informational() -> None:
         "expected text message of 1 bytes; received text message of 1 bytes ('d')",
     )
     assert v.failed and v.close is CloseBehavior.OK  # the two axes are independent
+
+
+def test_a_timeout_says_how_many_of_the_expected_messages_arrived() -> None:
+    sent = SendMessage("text", Payload(text="Hello"))
+    echo = Repeat(1000, (sent, Wait("message")))
+    ceiling = (TimedOut(9.0, "the case to end", 35, final=True),)
+    for ok in ((text("Hello"),) * 1000, (replace(text("Hello"), times=1000),)):  # a count reads as the list
+        case = make_case(echo, ok=ok, timeout=30)
+        v = verdict(case, opened(*[message("Hello")] * 610, closing=ceiling))
+        assert (v.behavior, v.behavior_reason) == (Behavior.FAILED, "timed out after 30 s: 610 of 1000 echoes received")
+    other = make_case(sent, ok=(text("Hello"), text("World")), timeout=2.5)
+    v = verdict(other, opened(message("Hello"), closing=ceiling))
+    assert v.behavior_reason == "timed out after 2.5 s: 1 of 2 expected messages received"
+    # all that was expected arrived (the close was late): the messages are judged as they are
+    assert verdict(other, opened(message("Hello"), message("World"), closing=ceiling)).behavior is Behavior.OK
+    v = verdict(other, opened(message("Hello"), message("Hello"), closing=ceiling))
+    assert v.behavior_reason.startswith("expected text message of 5 bytes, text message of 5 bytes; received")
 
 
 def test_ok_empty_means_nothing_received_and_none_means_undefined() -> None:
