@@ -67,7 +67,7 @@ def unsupported_in_page(case: Case, draft: Draft, page: str = "agent", title: st
 
 def _step_unsupported(step: Step) -> str | None:
     if isinstance(step, SendMessage):
-        if step.fragment_size or step.empty_final_frame or step.chop or step.sync:
+        if step.fragment_size or step.chop or step.sync:  # (an empty final frame needs fragments)
             return "a page cannot choose fragmentation or TCP writes"
         if step.kind == "text" and not _is_utf8(step.payload.to_bytes()):
             return "a page can only send text that is valid UTF-8"
