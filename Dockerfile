@@ -1,6 +1,6 @@
 # wsinterop: one image, two targets (docs/docker.md).
 #   server   the reference server on :8080 (no browser)
-#   harness  the case runner with Debian's Chromium and Playwright; writes /reports/<run-id>/
+#   harness  the case runner with Debian's Chromium, Firefox ESR, WebKitGTK and Playwright; writes /reports/<run-id>/
 #
 #   docker build --target server  -t localhost/wsinterop:server  .
 #   docker build --target harness -t localhost/wsinterop:harness .
@@ -52,11 +52,14 @@ CMD ["python", "-m", "server", "--host", "0.0.0.0", "--port", "8080"]
 
 FROM base AS harness
 
-# Debian's Chromium (/usr/lib/chromium/chromium, launched with --no-sandbox by the browser agent) and
-# minimal fonts; never `playwright install`: the pip package drives this Chromium. libatomic1: the
-# node binary bundled in Playwright's wheel needs it, and nothing else pulls it in.
+# Debian's Chromium (/usr/lib/chromium/chromium, launched with --no-sandbox by the browser agent), Firefox
+# ESR (/usr/lib/firefox-esr/firefox-esr, driven over WebDriver BiDi), WebKitGTK's WebDriver with the X
+# server it needs (the webkit agent) and minimal fonts; never `playwright install`: the pip package drives
+# Chromium and Firefox. libatomic1: the node binary bundled in Playwright's wheel needs it, and nothing
+# else pulls it in.
 RUN apt-get update \
- && apt-get install -y --no-install-recommends chromium fonts-liberation libatomic1 \
+ && apt-get install -y --no-install-recommends chromium firefox-esr webkit2gtk-driver xvfb fonts-liberation \
+      libatomic1 \
  && rm -rf /var/lib/apt/lists/*
 RUN python3 /opt/wsinterop-build/deps.py /opt/wsinterop-build/pyproject.toml --only playwright \
       > /opt/wsinterop-build/requirements-browser.txt \

@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help setup browser test lint pytest report bench clean docker-build docker-report conformance-peers catalogue interop
+.PHONY: help setup browser test lint pytest report bench clean docker-build docker-report conformance-peers autobahn-compare catalogue schema interop
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -27,16 +27,18 @@ pytest: setup browser  ## the unit tests, then the catalogue against the referen
 
 test: lint pytest  ## setup, lint, then the whole test suite
 
-AGENTS   ?= python,chromium
+AGENTS   ?= python,chromium,firefox
 JOBS     ?= 4
-CHROMIUM := /usr/lib/chromium/chromium
+# a browser's binary and the Debian package that installs it (WebKit: WebKitGTK's WebDriver, and an X server)
+BROWSERS := /usr/lib/chromium/chromium:chromium /usr/lib/firefox-esr/firefox-esr:firefox-esr \
+            /usr/bin/WebKitWebDriver:webkit2gtk-driver /usr/bin/Xvfb:xvfb
 
-$(CHROMIUM):
-	@echo "installing Debian's chromium for the browser agent (Playwright drives it; it never downloads one)"
-	apt-get update -q
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium
-
-browser: $(CHROMIUM)  ## install Debian's Chromium when it is missing
+browser:  ## install Debian's Chromium, Firefox ESR and WebKitGTK when missing (never a downloaded browser)
+	@missing=""; for pair in $(BROWSERS); do test -x $${pair%%:*} || missing="$$missing $${pair#*:}"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian's$$missing for the browser agents"; \
+	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; \
+	fi
 
 report: setup browser  ## start the reference server, run the whole catalogue for every draft, write reports/
 	$(PY) -m harness run --drafts all --agents $(AGENTS) --jobs $(JOBS) --out reports
@@ -44,17 +46,23 @@ report: setup browser  ## start the reference server, run the whole catalogue fo
 bench: setup browser  ## benchmarks: print figures (never part of make test)
 	$(PY) bench/wire_throughput.py
 	$(PY) bench/server_echo.py
-	$(PY) bench/chat_room.py
+	$(PY) bench/browsers.py
 	$(PY) bench/harness_vs_autobahn.py
 
 conformance-peers: setup  ## the RFC 6455 catalogue against websockets and aiohttp echo servers: reports/peers/<name>
 	$(PY) peers/conformance.py websockets aiohttp --out reports/peers
+
+autobahn-compare: setup  ## Autobahn|Testsuite and wsinterop on the websockets and aiohttp echo servers: agreement per peer
+	$(PY) peers/autobahn.py websockets aiohttp --out reports/autobahn
 
 interop: setup browser  ## real WebSocket servers and clients, draft by draft: reports/interop/ (index.html, summary.md)
 	$(PY) -m interop
 
 catalogue: setup  ## regenerate docs/catalogue.md from cases/ (a test checks it is current)
 	$(PY) -m harness catalogue > docs/catalogue.md
+
+schema: setup  ## regenerate harness/cases/case.schema.json from the model (a test checks it is current)
+	$(PY) -m harness schema > harness/cases/case.schema.json
 
 COMPOSE ?= docker compose
 

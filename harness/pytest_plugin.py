@@ -3,7 +3,7 @@
 cases/conftest.py re-exports these hooks. A FAILED verdict is reported with the case's YAML file and
 line and the verdict's reasons; UNIMPLEMENTED is a skip; a harness bug shows its Python traceback.
 Options: --wsinterop-target URL (default: the reference server, started once per session) and
---wsinterop-drafts. Items run with the python agent; the chromium agent runs with `python -m harness run`.
+--wsinterop-drafts. Items run with the python agent; the browser agents run with `python -m harness run`.
 """
 
 from __future__ import annotations

@@ -28,7 +28,7 @@ from .process import HOST, PeerProcess, StartError, command_text, free_port
 from .render_html import index_html
 from .render_md import summary_md
 from .runs import harness_argv, run_draft
-from .selection import catalogue_for, excludes
+from .selection import catalogue_for, excludes, exclusion_args
 from .spec import CLIENTS, SERVERS, ClientSpec, Context, Need, ServerSpec
 
 Say = Callable[[str], None]
@@ -156,7 +156,7 @@ def _probe_and_run(
         result.probes.append(found)
         say(f"  probe {draft.value}: {found.label()}")
     catalogue = catalogue_for(spec, ctx.root / "cases", ctx.build)
-    patterns = [pattern for pattern, _ in result.excluded]
+    leave_out = exclusion_args(result.excluded)
     for found in result.probes:
         if not found.accepted:
             continue
@@ -173,7 +173,7 @@ def _probe_and_run(
                 continue
             result.notes.append(f"{note}: restarted")
         argv = harness_argv(
-            ctx.python, result.url, found.draft, catalogue, ctx.out / "runs" / spec.name, spec.jobs, patterns
+            ctx.python, result.url, found.draft, catalogue, ctx.out / "runs" / spec.name, spec.jobs, leave_out
         )
         run = run_draft(argv, found.draft, ctx.out / "runs" / spec.name, ctx.out, ctx.root, options.ceiling)
         result.runs.append(run)

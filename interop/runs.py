@@ -33,11 +33,11 @@ def harness_argv(
     jobs: int,
     exclude: Sequence[str] = (),
 ) -> list[str]:
+    """The harness command line; `exclude`: options that leave cases out (--exclude, --exclude-tag), last
+    since they take several values."""
     argv = [python, "-m", "harness", "run", "--target", url, "--drafts", draft, "--agents", "python"]
     argv += ["--jobs", str(jobs), "--out", str(out), "--catalogue", str(catalogue)]
-    if exclude:
-        argv += ["--exclude", *exclude]  # nargs="+": last
-    return argv
+    return argv + list(exclude)
 
 
 def read_run(run_dir: Path, base: Path) -> tuple[dict[str, int], int, tuple[NonOk, ...]]:

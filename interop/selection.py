@@ -9,7 +9,7 @@ values of header overrides. Nothing else changes.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -27,9 +27,19 @@ def rename_tokens(value: str, names: Mapping[str, str]) -> str:
     return re.sub(r"[^\s,]+", lambda m: names.get(m.group(0), m.group(0)), value)
 
 
+TAG = "tag:"
+
+
 def excludes(spec: ServerSpec) -> tuple[tuple[str, str], ...]:
-    """(case pattern, why) left out of runs against `spec`."""
+    """(what, why) left out of runs against `spec`: an id pattern, or `tag:NAME` for the cases with a tag."""
     return spec.exclude if spec.reference else PEER_EXCLUDES + spec.exclude
+
+
+def exclusion_args(excluded: Sequence[tuple[str, str]]) -> list[str]:
+    """`python -m harness run` options for exclusions as `excludes` gives them (--exclude, --exclude-tag)."""
+    patterns = [what for what, _ in excluded if not what.startswith(TAG)]
+    tags = [what.removeprefix(TAG) for what, _ in excluded if what.startswith(TAG)]
+    return [*(["--exclude", *patterns] if patterns else []), *(["--exclude-tag", *tags] if tags else [])]
 
 
 def rename(value: Any, names: Mapping[str, str], key: str | None = None) -> Any:

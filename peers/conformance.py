@@ -2,13 +2,11 @@
 
 For each NAME (default: websockets aiohttp) it starts `peers/NAME_echo.py --port 0`, waits for its ready
 line, runs `python -m harness run --target ws://127.0.0.1:PORT/ --drafts rfc6455 --agents python
---exclude ... --out reports/peers/NAME`, then stops the server. What is left out, and why:
-
-- 20.*, 21.* and 30.*: the seed's subprotocols, broadcast room and chat page are behaviours of the reference
-  server (category 20's own header says so), not of RFC 6455; another server fails them by nature.
-- 0.1.5 and 0.5.3: two handshake checks that name the reference server's own answers (the versions it lists,
-  the seed subprotocol it selects).
-- Category 11 needs no exclusion: in rfc6455 only its one RFC rule (11.4.2, an unmasked frame) runs.
+--exclude-tag reference-server --out reports/peers/NAME`, then stops the server. What is left out, and why:
+the cases tagged `reference-server` (the seed's subprotocols, broadcast room and chat page, 20.*, 21.*, 30.*,
+and the handshake checks 0.1.5 and 0.5.3 that name the reference server's own answers) are behaviours of
+the reference server, not of RFC 6455; another server fails them by nature. Category 11 needs no exclusion:
+in rfc6455 only its RFC rules run.
 
 Exit status: 0 when every run finished (FAILED verdicts are findings, see docs/conformance-notes.md), else
 the first failing run's status (2: bad options or case files, 3: the peer did not start). The peer's own
@@ -18,15 +16,17 @@ log goes to reports/peers/NAME/server.log.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import re
 import subprocess
 import sys
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 PEERS = ("websockets", "aiohttp")
-EXCLUDE = ("20.*", "21.*", "30.*", "0.1.5", "0.5.3")
+EXCLUDE_TAGS = ("reference-server",)
 READY = re.compile(r"ready on (ws://\S+)")
 START_TIMEOUT = 20.0
 EXIT_NO_PEER = 3
@@ -42,44 +42,49 @@ def first_line(proc: subprocess.Popen[str], timeout: float) -> str:
     return lines[0] if lines else ""
 
 
-def run_peer(name: str, out: Path, extra: list[str]) -> int:
-    server = HERE / f"{name}_echo.py"
-    (out / name).mkdir(parents=True, exist_ok=True)
-    log = (out / name / "server.log").open("ab")  # the library's own log: tracebacks of failed connections
-    proc = subprocess.Popen([sys.executable, str(server), "--port", "0"], stdout=subprocess.PIPE, stderr=log, text=True)
-    try:
-        line = first_line(proc, START_TIMEOUT)
-        match = READY.search(line)
-        if match is None:
-            print(f"{name}: the echo server did not start (it printed {line!r})", file=sys.stderr)
-            return EXIT_NO_PEER
-        print(f"== {line.strip()}", flush=True)
-        command = [
-            sys.executable,
-            "-m",
-            "harness",
-            "run",
-            "--target",
-            match[1],
-            "--drafts",
-            "rfc6455",
-            "--agents",
-            "python",
-            "--exclude",
-            *EXCLUDE,
-            "--out",
-            str(out / name),
-            *extra,
-        ]
-        return subprocess.run(command, check=False).returncode
-    finally:
-        proc.terminate()
+class NoPeer(Exception):
+    """The echo server did not print its ready line."""
+
+
+@contextlib.contextmanager
+def started_peer(name: str, log: Path) -> Iterator[tuple[str, str]]:
+    """peers/NAME_echo.py on a free loopback port, its log in `log`: yields its ready line (with the
+    library's version) and its URL; stopped on the way out."""
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with log.open("ab") as err:  # the library's own log: tracebacks of failed connections
+        server = HERE / f"{name}_echo.py"
+        proc = subprocess.Popen(
+            [sys.executable, str(server), "--port", "0"], stdout=subprocess.PIPE, stderr=err, text=True
+        )
         try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
+            line = first_line(proc, START_TIMEOUT)
+            match = READY.search(line)
+            if match is None:
+                raise NoPeer(f"{name}: the echo server did not start (it printed {line!r})")
+            yield line.strip(), match[1]
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+def harness_run(url: str, out: Path, *options: str) -> int:
+    """`python -m harness run` against `url` in rfc6455 with the python agent; its exit status."""
+    command = [sys.executable, "-m", "harness", "run", "--target", url, "--drafts", "rfc6455", "--agents", "python"]
+    return subprocess.run([*command, "--out", str(out), *options], check=False).returncode
+
+
+def run_peer(name: str, out: Path, extra: list[str]) -> int:
+    try:
+        with started_peer(name, out / name / "server.log") as (line, url):
+            print(f"== {line}", flush=True)
+            return harness_run(url, out / name, *extra, "--exclude-tag", *EXCLUDE_TAGS)
+    except NoPeer as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_NO_PEER
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import partial
 
 from wire import Draft
 
 from ..cases.model import Case
 from ..run.driver import Driver
-from .browser import BrowserDriver, unsupported_in_browser
+from .browser import CHROMIUM, FIREFOX, BrowserDriver, Engine, WebKitDriver, unsupported_in_page
 from .python import PythonDriver, unsupported
 
 
@@ -28,12 +29,29 @@ class Agent:
     unsupported: Callable[[Case, Draft, str], str | None]  # (case, draft, page) -> why not, or None
 
 
+def playwright_agent(engine: Engine, summary: str) -> Agent:
+    """A browser Playwright drives (harness.agents.browser.engines)."""
+    return Agent(
+        engine.name,
+        summary,
+        True,
+        partial(BrowserDriver, engine),
+        partial(unsupported_in_page, title=engine.title),
+    )
+
+
 REGISTRY: dict[str, Agent] = {
     agent.name: agent
     for agent in (
         Agent("python", "the raw Python client: any draft, any bytes", False, PythonDriver, unsupported),
+        playwright_agent(CHROMIUM, "Debian's Chromium, headless, through Playwright"),
+        playwright_agent(FIREFOX, "Debian's Firefox ESR, headless, through Playwright over WebDriver BiDi"),
         Agent(
-            "chromium", "Debian's Chromium, headless, through Playwright", True, BrowserDriver, unsupported_in_browser
+            "webkit",
+            "Debian's WebKitGTK (MiniBrowser) under Xvfb, through WebKitWebDriver (WebDriver classic)",
+            True,
+            WebKitDriver,
+            partial(unsupported_in_page, title="WebKit"),
         ),
     )
 }

@@ -45,6 +45,7 @@ class Link(asyncio.Protocol):
         self.on_error = on_error
         self.transport: asyncio.Transport | None = None
         self.ended = False  # the peer ended TCP (or it broke): nothing more arrives
+        self._holding = False  # a write in pieces is going out: answers wait until it is done
         self._paused = False
         self._drained: asyncio.Future[None] | None = None
         self.closed: asyncio.Future[None] = asyncio.get_running_loop().create_future()
@@ -93,7 +94,8 @@ class Link(asyncio.Protocol):
         events = self.conn.events()
         if events:
             self.on_events(events)
-        self.flush()
+        if not self._holding:
+            self.flush()
         if self.over:
             self._wake()  # a write waiting for room stops: what it has left is moot
 
@@ -135,6 +137,27 @@ class Link(asyncio.Protocol):
             assert self.transport is not None
             self.transport.write(piece)
             await self.drain()
+
+    async def write(self, pieces: list[bytes], pause: float = 0.0, on_last: Callable[[], None] = _ignore) -> None:
+        """Write bytes the owner encoded, each piece a write of its own with `pause` seconds between them
+        (answers the Connection makes meanwhile wait, so that they never cut a frame); `on_last()` right
+        after the last piece is handed to the transport. Nothing once the connection is over."""
+        self._holding = True
+        try:
+            for n, piece in enumerate(pieces):
+                if n and pause:
+                    await asyncio.sleep(pause)
+                if self.over or not piece:
+                    continue
+                self.on_wire("out", piece)
+                assert self.transport is not None
+                self.transport.write(piece)
+                if n == len(pieces) - 1:
+                    on_last()
+                await self.drain()
+        finally:
+            self._holding = False
+            self.flush()
 
     async def drain(self) -> None:
         """Wait while the transport holds more than its high-water mark, until the connection is over."""

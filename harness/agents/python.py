@@ -1,16 +1,27 @@
 """The raw Python agent: wire on an asyncio transport, able to send anything a case asks for.
 
-A `RawSession` performs a case's steps on one wire Connection and records what happens. Its side is
-the Connection's: the opening handshake differs (today the agent is a client: `PythonDriver` opens the
+A `RawSession` performs a case's steps on one wire Connection and records what happens as typed events
+(harness/run/events.py); who closed and whether it was clean is the judge's to work out. Its side is the
+Connection's: the opening handshake differs (today the agent is a client: `PythonDriver` opens the
 connection and sends a ClientHandshake built from the case), while sending steps, recording and the
 closing phase are the same for either side.
+
+Writes follow Autobahn's: the frames of consecutive send steps leave in one write, at the next wait,
+pause or mark (or the end of the steps); `sync` gives each frame of a step its own write, `chop` writes a
+step in pieces, a `write` group is one write of its own. Deadlines measure the peer, never the harness: a
+closing handshake gets `close_timeout` seconds (Autobahn's 1 s) from the end of the write that carried the
+close, and before any deadline or mark counts, what the peer has already sent is read and handled.
 """
 
 from __future__ import annotations
 
+import array
+import asyncio
 import contextlib
+import fcntl
 import platform
-from collections.abc import AsyncIterator
+import termios
+from collections.abc import AsyncIterator, Callable, Sequence
 
 from wire import (
     BinaryMessage,
@@ -21,23 +32,24 @@ from wire import (
     ConnectionClosed,
     Draft,
     Event,
-    Frame,
     HandshakeAccepted,
     HandshakeInvalid,
     HandshakeRejected,
     Ignored,
-    Kind,
+    Masking,
     Ping,
     Pong,
     ProtocolFailure,
-    Side,
     State,
     TextMessage,
-    message_frames,
 )
 
 from ..cases.model import (
+    BeginFrame,
     Case,
+    FrameData,
+    Mark,
+    Pause,
     Repeat,
     SendClose,
     SendFrame,
@@ -47,14 +59,21 @@ from ..cases.model import (
     SendRaw,
     Step,
     Wait,
+    Write,
     resolve_opcode,
     walk,
 )
-from ..run.recorder import Recorder, payload_summary
+from ..run import events as ev
+from ..run.recorder import Recorder
 from ..run.target import Target
 from .link import Link, connect
+from .sending import Encoder, Send
 
-CLOSE_TIMEOUT = 3.0  # how long to wait for the peer's part of a closing handshake
+SETTLE_ROUNDS = 64  # at most this many turns of the event loop to take in what the peer already sent
+# Between two writes of a chopped or `sync` step, Autobahn's queue re-enters its reactor after this delay
+# (autobahn/websocket/protocol.py, WebSocketProtocol._QUEUED_WRITE_DELAY): the pacing of the stimulus, so
+# that a peer gets the time between writes that Autobahn gives it. It is never a wait for an outcome.
+QUEUED_WRITE_DELAY = 0.00001
 
 
 def unsupported_in_draft(case: Case, draft: Draft) -> str | None:
@@ -72,8 +91,10 @@ def unsupported_in_draft(case: Case, draft: Draft) -> str | None:
             return f"{draft.value} close frames carry no code"
         if isinstance(step, SendClose) and info.closing is Closing.TCP:
             return f"{draft.value} has no close frame"
-        if isinstance(step, SendFrame) and resolve_opcode(step.opcode, draft) is None:
+        if isinstance(step, SendFrame | BeginFrame) and resolve_opcode(step.opcode, draft) is None:
             return f"{draft.value} has no opcode {step.opcode}"
+        if isinstance(step, BeginFrame) and info.masking is not Masking.PAYLOAD:
+            return f"{draft.value} masks whole frames: a frame cannot be written piece by piece"
     return None
 
 
@@ -104,6 +125,7 @@ def client_handshake(case: Case, draft: Draft, target: Target) -> ClientHandshak
 
 class PythonDriver:
     name = "python"
+    overhead = 5.0  # seconds past a case's timeout before the engine gives up (its waits run in this process)
 
     @property
     def version(self) -> str:
@@ -145,45 +167,51 @@ class RawSession:
         self.conn = conn
         self.rec = recorder
         self.obs = recorder.observation
-        self.me, self.peer = ("client", "server") if conn.side is Side.CLIENT else ("server", "client")
         self.link: Link | None = None
+        self.encoder: Encoder | None = None  # once the handshake told the draft
+        self.pending: list[bytes] = []  # frames of send steps waiting for the write they share
+        self.close_queued = False  # this side's close is among them
+        self.close_written = 0.0  # when the write that carried this side's close was done (recorder time)
+        self.reset = ""  # why the transport broke, when it did
+        self.dropped = False  # this side ended TCP first
 
     def make_link(self) -> Link:
         return Link(self.conn, self.record, on_wire=self.rec.wire, on_error=self.on_error)
 
     def on_error(self, reason: str) -> None:
-        self.rec.event("error", reason=reason)
+        self.reset = reason
+
+    def t(self) -> float:
+        return self.rec.stamp()
 
     # --- recording -----------------------------------------------------------------------------------
 
     def record(self, events: list[Event]) -> None:
-        obs, rec = self.obs, self.rec
+        rec, t = self.rec, self.t()
         for event in events:
-            if isinstance(event, TextMessage):
-                text = event.data.encode()
-                rec.event("message", kind="text", fragments=event.frames, **payload_summary(text, "text"))
-            elif isinstance(event, BinaryMessage):
-                rec.event("message", kind="binary", fragments=event.frames, **payload_summary(event.data))
-            elif isinstance(event, Ping | Pong):
-                rec.event("ping" if isinstance(event, Ping) else "pong", **payload_summary(event.payload))
+            if isinstance(event, TextMessage | BinaryMessage):
+                text = isinstance(event, TextMessage)
+                data = event.data.encode() if isinstance(event, TextMessage) else event.data
+                rec.record(ev.MessageIn(t, "text" if text else "binary", ev.PayloadInfo.of(data, text), event.frames))
+            elif isinstance(event, Ping):
+                rec.record(ev.PingIn(t, ev.PayloadInfo.of(event.payload)))
+            elif isinstance(event, Pong):
+                rec.record(ev.PongIn(t, ev.PayloadInfo.of(event.payload)))
             elif isinstance(event, CloseReceived):
-                obs.close_frame_received = True
-                obs.remote_close_code = event.code
-                obs.closed_by = obs.closed_by or self.peer
-                rec.event("close", code=event.code, reason=event.reason)
+                answering = self.conn.close_sent is None and self.conn.auto_close
+                rec.record(ev.CloseIn(t, event.code, event.reason))
+                if answering:  # the Link writes the Connection's answer as soon as this returns
+                    rec.record(ev.CloseOut(t, event.code))
+                    self.close_written = self.rec.now()
             elif isinstance(event, ProtocolFailure):
-                obs.client_failure = event.reason
-                obs.local_close_code = event.code
-                obs.closed_by = obs.closed_by or self.me
-                rec.event("failure", code=event.code, reason=event.reason)
+                rec.record(ev.Failure(t, event.code, event.reason))
+                if self.conn.close_sent is None and self.conn.info.closing is not Closing.TCP:
+                    rec.record(ev.CloseOut(t, event.code))  # the failure's close, which the Link writes next
             elif isinstance(event, Ignored):
-                rec.event("ignored", frame_type=event.frame.opcode, **payload_summary(event.frame.payload))
+                rec.record(ev.IgnoredIn(t, event.frame.opcode, ev.PayloadInfo.of(event.frame.payload)))
             elif isinstance(event, ConnectionClosed):
-                obs.closed_by = obs.closed_by or self.peer
-                if self.conn.accepted is None:
-                    rec.event("tcp_closed", during="handshake")
-                else:
-                    rec.event("tcp_closed", clean=event.clean)
+                during = "during the handshake" if self.conn.accepted is None else ""
+                rec.record(ev.TcpClosed(t, "peer", self.reset or during))
             else:
                 self.record_handshake(event)
 
@@ -196,9 +224,9 @@ class RawSession:
             obs.response_headers = list(event.response.headers)
         if isinstance(event, HandshakeAccepted):
             obs.protocol = event.accepted.protocol
-            rec.event("open", protocol=event.accepted.protocol)
+            rec.record(ev.Opened(self.t(), event.accepted.protocol))
         elif isinstance(event, HandshakeRejected):
-            rec.event("rejected", status=event.response.status, reason=event.response.reason)
+            rec.record(ev.Rejected(self.t(), event.response.status, event.response.reason))
         elif isinstance(event, HandshakeInvalid):
             if event.response is not None:  # a 101 that does not fit the request
                 assert event.head is not None
@@ -206,7 +234,7 @@ class RawSession:
                 obs.status = event.response.status
                 obs.response_headers = list(event.response.headers)
             obs.handshake_error = event.reason
-            rec.event("handshake_invalid", reason=event.reason)
+            rec.record(ev.HandshakeInvalid(self.t(), event.reason))
 
     # --- the connection --------------------------------------------------------------------------------
 
@@ -216,6 +244,15 @@ class RawSession:
         (what is left to send is moot; the answer to its close went out by itself)."""
         return self.link is None or self.link.over
 
+    @property
+    def tcp_ended(self) -> bool:
+        return self.link is None or self.link.ended
+
+    @property
+    def is_open(self) -> bool:
+        """No close either way, no failure, TCP up."""
+        return not self.ended and self.conn.close_sent is None
+
     async def open(self) -> bool:
         """The opening handshake: send the request, wait for the answer (the case's timeout at most)."""
         link = self.link
@@ -223,110 +260,165 @@ class RawSession:
         await link.send()
         opened = await self.rec.wait_until(lambda: self.conn.state is not State.CONNECTING, self.case.timeout)
         if not opened:
-            self.obs.timed_out = True
-            self.rec.event("timeout", waiting_for="the handshake answer", seconds=self.case.timeout)
-        return self.conn.accepted is not None
+            self.rec.record(ev.TimedOut(self.t(), "the handshake answer", self.case.timeout, final=True))
+        if self.conn.accepted is None:
+            return False
+        self.encoder = Encoder(self.conn, self.conn.draft)
+        return True
 
-    async def perform(self, step: Step) -> None:
+    # --- writing -------------------------------------------------------------------------------------
+
+    async def write(self, pieces: list[bytes], close: bool, pause: float = 0.0) -> None:
+        """Pieces in writes of their own; `close`: this side's close is in the last one (recorded when it
+        is handed to the transport, before any answer can be read; its deadline runs from the write's end)."""
+        assert self.link is not None
+
+        def closed() -> None:
+            self.rec.record(ev.CloseOut(self.t(), self.conn.close_sent.code if self.conn.close_sent else None))
+
+        await self.link.write(pieces, pause, closed if close else lambda: None)
+        if close:
+            self.close_written = self.rec.now()
+
+    async def flush(self) -> None:
+        """What the send steps queued and what the Connection has to say, in one write."""
+        closing = self.conn.close_sent
+        data = b"".join(self.pending) + self.conn.data_to_send()
+        self.pending = []
+        close = self.close_queued or (self.conn.close_sent is not None and closing is None)
+        self.close_queued = False
+        await self.write([data], close)
+
+    async def send(self, step: Send, chop: int | None = None, sync: bool = False) -> None:
+        assert self.encoder is not None
+        if chop or sync:
+            await self.flush()  # what came before goes first, in its own write
+        frames = self.encoder.frames(step)
+        self.close_queued = self.close_queued or (isinstance(step, SendClose) and bool(frames))
+        if not chop and not sync:
+            self.pending += frames
+            return
+        pieces = [f[i : i + (chop or len(f) or 1)] for f in frames for i in range(0, len(f), chop or len(f) or 1)]
+        close, self.close_queued = self.close_queued, False
+        await self.write(pieces, close, QUEUED_WRITE_DELAY)
+
+    # --- steps ---------------------------------------------------------------------------------------
+
+    async def perform(self, steps: Sequence[Step]) -> None:
+        """The steps in order until the connection ends; what they queued is written at the end."""
+        for step in steps:
+            await self.step(step)
+        await self.flush()
+
+    async def step(self, step: Step) -> None:
+        if self.ended:
+            return
         if isinstance(step, Repeat):
             for _ in range(step.count):
                 for inner in step.steps:
-                    if self.ended:
-                        return
-                    await self.perform(inner)
-            return
-        if isinstance(step, Wait):
+                    await self.step(inner)
+        elif isinstance(step, Write):
+            await self.flush()
+            await self.perform(step.steps)
+        elif isinstance(step, Wait):
+            await self.flush()
             await self.wait(step)
-            return
-        link = self.link
-        assert link is not None
-        await link.send(self.queue(step))
-        if self.conn.close_sent is not None:
-            self.note_close_sent()
-
-    def queue(self, step: Step) -> int | None:
-        """Queue the frames (or bytes) of a sending step on the Connection; the step's chop size."""
-        conn = self.conn
-        info = conn.info
-        if isinstance(step, SendFrame):
-            opcode = resolve_opcode(step.opcode, conn.draft)
-            assert opcode is not None
-            mask = None if step.masked is False else step.mask_key
-            frame = Frame(opcode, step.payload.to_bytes(), step.fin, step.rsv1, step.rsv2, step.rsv3, mask)
-            if step.masked is False:
-                conn.send_frame_unmasked(frame, declared_length=step.declared_length)
-            else:
-                conn.send_frame(frame, declared_length=step.declared_length)
-            return step.chop
-        if isinstance(step, SendMessage):
-            kind = Kind.TEXT if step.kind == "text" else Kind.BINARY
-            # frames, not send_message: a message step must work even after a close (data after close)
-            for frame in message_frames(info, kind, step.payload.to_bytes(), step.fragment_size):
-                conn.send_frame(frame)
-            return step.chop
-        if isinstance(step, SendPing | SendPong):
-            kind = Kind.PING if isinstance(step, SendPing) else Kind.PONG
-            conn.send_frame(Frame(info.opcode(kind), step.payload.to_bytes()))
-        elif isinstance(step, SendClose):
-            if step.raw is not None:
-                conn.send_frame(Frame(info.opcode(Kind.CLOSE), step.raw.to_bytes()))
-            elif conn.close_sent is None:
-                conn.send_close(step.code, step.reason.to_bytes())
-        elif isinstance(step, SendRaw):
-            conn.send_raw(step.payload.to_bytes())
-            return step.chop
-        return None
-
-    def note_close_sent(self) -> None:
-        """This side sent its close first (hixie-75: decided to drop TCP) unless the peer did."""
-        close = self.conn.close_sent
-        self.obs.closed_by = self.obs.closed_by or self.me
-        if self.obs.local_close_code is None and close is not None:
-            self.obs.local_close_code = close.code
-
-    @property
-    def tcp_ended(self) -> bool:
-        return self.link is None or self.link.ended
+        elif isinstance(step, Pause):
+            await self.flush()
+            await self.rec.wait_until(lambda: self.ended, step.seconds)
+        elif isinstance(step, Mark):
+            await self.flush()
+            await self.settle(lambda: self.ended)
+            if self.is_open:
+                self.rec.record(ev.MarkSet(self.t(), step.name))
+        elif isinstance(step, SendFrame | SendMessage | SendRaw | SendClose):
+            await self.send(step, step.chop, step.sync)
+        elif isinstance(step, SendPing | SendPong | BeginFrame | FrameData):
+            await self.send(step)
 
     async def wait(self, step: Wait) -> None:
-        if step.for_ is None:
-            await self.rec.wait_until(lambda: self.ended, step.timeout)  # a quiet period, cut short by the end
-        elif step.for_ == "close":
-            if not await self.rec.wait_until(lambda: self.obs.close_frame_received or self.tcp_ended, step.timeout):
-                self.rec.event("timeout", waiting_for="close", seconds=step.timeout)
-        elif step.for_ == "tcp_closed":
-            if not await self.rec.wait_until(lambda: self.tcp_ended, step.timeout):
-                self.rec.event("timeout", waiting_for="tcp_closed", seconds=step.timeout)
-        else:
-            await self.rec.wait_for(step.for_, step.count, step.timeout, lambda: self.ended)
+        if step.for_ in ("close", "tcp_closed"):
+            peer_closed = lambda: self.conn.close_received is not None or self.tcp_ended  # noqa: E731
+            done = peer_closed if step.for_ == "close" else (lambda: self.tcp_ended)
+            if not await self.rec.wait_until(done, step.timeout):
+                self.rec.record(ev.TimedOut(self.t(), step.for_, step.timeout))
+            return
+        await self.rec.wait_for(step.for_, step.count, step.timeout, lambda: self.ended)
 
-    async def finish(self) -> None:
-        """The closing phase: close if the case expects this side to, then wait for the peer."""
-        conn, link = self.conn, self.link
-        assert link is not None
-        if self.case.close.by != self.peer and conn.close_sent is None and conn.state is State.OPEN:
-            conn.send_close(1000 if conn.info.close_codes else None)
-            self.note_close_sent()
-            if conn.info.closing is Closing.TCP:
-                return  # hixie-75: closing is dropping the connection, which stop() does
-            await link.send()
-        timeout = CLOSE_TIMEOUT if conn.close_sent is not None else self.case.timeout
-        if not await self.rec.wait_until(lambda: self.tcp_ended, timeout):
-            if conn.close_sent is None and conn.close_received is None:
-                self.rec.event("timeout", waiting_for="the peer to close", seconds=timeout)
-                self.obs.timed_out = True
-            else:
-                self.rec.event("timeout", waiting_for="the peer to close TCP", seconds=timeout)
+    # --- deadlines that measure the peer -------------------------------------------------------------
 
-    async def stop(self) -> None:
-        self.obs.clean = self.closed_cleanly()
-        if self.link is not None:
+    def _unread(self) -> int:
+        """Bytes the peer sent that are still in the kernel's socket buffer (the Link takes in what the
+        transport reads at once)."""
+        transport = self.link.transport if self.link else None
+        sock = transport.get_extra_info("socket") if transport else None
+        if sock is None:
+            return 0
+        count = array.array("i", [0])
+        try:
+            fcntl.ioctl(sock.fileno(), termios.FIONREAD, count)
+        except OSError:
+            return 0
+        return count[0]
+
+    async def settle(self, done: Callable[[], bool]) -> None:
+        """Before a deadline or a mark counts, take in what the peer has already sent, so that a slow
+        harness never makes the peer look late."""
+        for _ in range(SETTLE_ROUNDS):
+            if done() or self.tcp_ended or not self._unread():
+                return
+            await asyncio.sleep(0)  # the transport reads it, the Link handles it
+
+    async def until(self, done: Callable[[], bool], since: float, seconds: float) -> bool:
+        """Wait until `done()`, at most until `seconds` after `since` (recorder time); what the peer sent
+        before the deadline counts even when the harness reads it late."""
+        remaining = since + seconds - self.rec.now()
+        if await self.rec.wait_until(done, max(remaining, 0.0)):
+            return True
+        await self.settle(done)
+        return done()
+
+    async def drop(self, reason: str) -> None:
+        """End TCP from this side before the peer did."""
+        if not self.tcp_ended and self.link is not None:
+            self.dropped = True
+            self.rec.record(ev.TcpClosed(self.t(), "agent", reason))
             await self.link.aclose()
 
-    def closed_cleanly(self) -> bool:
+    # --- the closing phase ---------------------------------------------------------------------------
+
+    async def finish(self) -> None:
+        """The closing phase: close if the case expects this side to, then give the peer `close_timeout`
+        for each of its parts of the closing handshake."""
         conn = self.conn
-        if conn.accepted is None or self.obs.client_failure:
-            return False
-        if conn.info.closing is Closing.TCP:
-            return self.tcp_ended or self.obs.closed_by == self.me
-        return conn.close_sent is not None and conn.close_received is not None and self.tcp_ended
+        await self.flush()
+        limit = self.case.close_timeout
+        if conn.info.closing is Closing.TCP:  # hixie-75: closing is ending TCP
+            if self.case.close.by != "server" and not self.ended:
+                await self.drop("hixie-75 closes by ending the TCP connection")
+            elif not await self.rec.wait_until(lambda: self.tcp_ended, self.case.timeout):
+                self.rec.record(ev.TimedOut(self.t(), "the peer to close", self.case.timeout, final=True))
+            return
+        by_server = self.case.close.by == "server" and not self.case.close.answer
+        if not by_server and conn.close_sent is None and not self.ended:
+            await self.send(SendClose(1000 if conn.info.close_codes else None))
+            await self.flush()
+
+        def closed() -> bool:
+            return conn.close_received is not None or self.tcp_ended
+
+        if conn.close_sent is None and not closed() and not await self.rec.wait_until(closed, self.case.timeout):
+            self.rec.record(ev.TimedOut(self.t(), "the peer to close", self.case.timeout, final=True))
+            return
+        if conn.close_sent is not None and not closed() and not await self.until(closed, self.close_written, limit):
+            self.rec.record(ev.TimedOut(self.t(), "the peer's close reply", limit))
+            await self.drop(f"no close reply within {limit:g} s")
+            return
+        if not self.tcp_ended:
+            since = max([self.close_written, *(e.t for e in self.obs.events if isinstance(e, ev.CloseIn))])
+            if not await self.until(lambda: self.tcp_ended, since, limit):
+                await self.drop(f"the server did not close TCP within {limit:g} s of the closing handshake")
+
+    async def stop(self) -> None:
+        if self.link is not None:
+            await self.link.aclose()

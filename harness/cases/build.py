@@ -1,25 +1,39 @@
-"""From validated, merged case mappings to harness.model objects (the format: docs/case-format.md)."""
+"""From validated, merged case mappings to harness.cases.model objects (the format: docs/case-format.md).
+
+Defaults live in the model's dataclasses only: a key the YAML leaves out is not passed, so the
+dataclass default applies (`_given` picks the keys that are there).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any
+from dataclasses import replace
+from typing import Any, Literal
 
+from wire import Draft
+
+from .codes import missing
+from .echo import echo
 from .model import (
     ALL_DRAFTS,
     EMPTY,
     HYBI_DRAFTS,
     Actor,
     As,
+    BeginFrame,
     Case,
     CaseInfo,
     Chat,
     ExpectClose,
     ExpectEvent,
     ExpectHandshake,
+    FrameData,
     Handshake,
+    Mark,
+    Pause,
     Payload,
     Repeat,
+    Rule,
     SendClose,
     SendFrame,
     SendMessage,
@@ -28,9 +42,10 @@ from .model import (
     SendRaw,
     Step,
     Wait,
+    Write,
 )
 
-# --- sizes, payloads, steps --------------------------------------------------------------------------
+# --- sizes, payloads ---------------------------------------------------------------------------------
 
 _UNITS = {"K": 1024, "M": 1024 * 1024}
 
@@ -52,6 +67,10 @@ def _split(value: Any) -> int | None:
     return _opt_size(value) or None
 
 
+def _key(value: Any) -> bytes | None:
+    return None if value is None else bytes.fromhex(value)
+
+
 def to_payload(value: Any) -> Payload:
     """A payload as written in YAML (validated): str, null, {}, {text|hex|repeat|random: ...}."""
     if isinstance(value, str):
@@ -63,60 +82,94 @@ def to_payload(value: Any) -> Payload:
         return Payload("text", text=body)
     if kind == "hex":
         return Payload("hex", text="".join(body.split()))
-    if kind == "repeat":
+    if kind == "repeat" and "byte" in body:
         byte = ord(body["byte"]) if isinstance(body["byte"], str) else int(body["byte"])
         return Payload("repeat", byte=byte, count=parse_size(body["count"]))
+    if kind == "repeat":
+        unit = body["text"].encode() if "text" in body else bytes.fromhex(body["hex"])
+        return Payload("pattern", text=unit.hex(), count=parse_size(body["size"]))
     return Payload("random", count=parse_size(body["size"]), seed=int(body.get("seed", 0)))
 
 
+Convert = Callable[[Any], Any]
+Fields = dict[str, tuple[str, Convert]]
+
+
+def _SAME(value: Any) -> Any:
+    return value
+
+
+def _given(body: Mapping[str, Any], fields: Fields) -> dict[str, Any]:
+    """Keyword arguments for a model class: the YAML keys present in `body`, renamed and converted."""
+    return {name: convert(body[key]) for key, (name, convert) in fields.items() if key in body}
+
+
+def _same(*keys: str) -> Fields:
+    return {key: (key, _SAME) for key in keys}
+
+
+# --- steps -------------------------------------------------------------------------------------------
+
+_FRAME: Fields = {
+    "payload": ("payload", to_payload),
+    "mask_key": ("mask_key", _key),
+    "declared_length": ("declared_length", parse_size),
+    "chop": ("chop", _split),
+    **_same("fin", "rsv1", "rsv2", "rsv3", "masked", "sync"),
+}
+_MESSAGE: Fields = {"fragment_size": ("fragment_size", _split), "chop": ("chop", _split)}
+_MESSAGE |= _same("empty_final_frame", "sync", "as_blob")
+
+
+def _opcode(value: Any) -> int | str:
+    return value if isinstance(value, str) else int(value)
+
+
 def _send_frame(body: Any) -> SendFrame:
-    opcode = body["opcode"]
-    mask_key = body.get("mask_key")
-    return SendFrame(
-        opcode=opcode if isinstance(opcode, str) else int(opcode),
-        payload=to_payload(body.get("payload")),
-        fin=body.get("fin", True),
-        rsv1=body.get("rsv1", False),
-        rsv2=body.get("rsv2", False),
-        rsv3=body.get("rsv3", False),
-        masked=body.get("masked"),
-        mask_key=None if mask_key is None else bytes.fromhex(mask_key),
-        declared_length=_opt_size(body.get("declared_length")),
-        chop=_split(body.get("chop")),
-    )
+    return SendFrame(_opcode(body["opcode"]), **_given(body, _FRAME))
 
 
 def _send_message(body: Any) -> SendMessage:
-    text = "text" in body
-    return SendMessage(
-        kind="text" if text else "binary",
-        payload=to_payload(body["text" if text else "binary"]),
-        fragment_size=_split(body.get("fragment_size")),
-        chop=_split(body.get("chop")),
-        as_blob=body.get("as_blob", False),
-    )
+    kind: Literal["text", "binary"] = "text" if "text" in body else "binary"
+    return SendMessage(kind, to_payload(body[kind]), **_given(body, _MESSAGE))
+
+
+_CLOSE: Fields = {
+    "code": ("code", int),
+    "reason": ("reason", to_payload),
+    "raw": ("raw", to_payload),
+    "mask_key": ("mask_key", _key),
+    "chop": ("chop", _split),
+    **_same("sync"),
+}
 
 
 def _send_close(body: Any) -> SendClose:
-    if not body:
-        return SendClose()
-    if "raw" in body:
-        return SendClose(raw=to_payload(body["raw"]))
-    return SendClose(code=body.get("code"), reason=to_payload(body.get("reason")))
+    return SendClose(**_given(body or {}, _CLOSE))
 
 
 def _send_raw(body: Any) -> SendRaw:
     if isinstance(body, Mapping) and "payload" in body:
-        return SendRaw(to_payload(body["payload"]), chop=_split(body.get("chop")))
+        return SendRaw(to_payload(body["payload"]), **_given(body, {"chop": ("chop", _split), **_same("sync")}))
     return SendRaw(to_payload(body))
 
 
+def _begin_frame(body: Any) -> BeginFrame:
+    fields: Fields = {"fin": ("fin", _SAME), "mask_key": ("mask_key", _key)}
+    return BeginFrame(_opcode(body["opcode"]), parse_size(body["length"]), **_given(body, fields))
+
+
 def _wait(body: Any) -> Wait:
-    return Wait(for_=body.get("for"), count=parse_size(body.get("count", 1)), timeout=float(body.get("timeout", 5.0)))
+    return Wait(body["for"], **_given(body, {"count": ("count", parse_size), "timeout": ("timeout", float)}))
 
 
-def _repeat(body: Any) -> Repeat:
-    return Repeat(count=parse_size(body["count"]), steps=tuple(to_step(s) for s in body["steps"]))
+def _steps(value: Any) -> tuple[Step, ...]:
+    return tuple(to_step(s) for s in value or ())
+
+
+def _chat(body: Any) -> Chat:
+    ((action, value),) = body.items()
+    return Chat(action, "" if action == "leave" else str(value))
 
 
 _STEPS: dict[str, Callable[[Any], Step]] = {
@@ -126,17 +179,15 @@ _STEPS: dict[str, Callable[[Any], Step]] = {
     "send_pong": lambda body: SendPong(to_payload(body)),
     "send_close": _send_close,
     "send_raw": _send_raw,
+    "begin_frame": _begin_frame,
+    "frame_data": lambda body: FrameData(to_payload(body)),
+    "write": lambda body: Write(_steps(body)),
     "wait": _wait,
-    "repeat": _repeat,
+    "pause": lambda body: Pause(float(body)),
+    "mark": lambda body: Mark(str(body)),
+    "repeat": lambda body: Repeat(parse_size(body["count"]), _steps(body["steps"])),
+    "chat": _chat,
 }
-
-
-def _chat(body: Any) -> Chat:
-    ((action, value),) = body.items()
-    return Chat(action, "" if action == "leave" else str(value))
-
-
-_STEPS["chat"] = _chat
 
 
 def to_step(value: Mapping[str, Any]) -> Step:
@@ -160,86 +211,86 @@ def _headers(value: Any) -> tuple[tuple[str, str | None], ...]:
     return tuple((k, None if v is None else str(v)) for k, v in (value or {}).items())
 
 
+_HANDSHAKE: Fields = {
+    "protocols": ("protocols", _names),
+    "extensions": ("extensions", _names),
+    "headers": ("headers", _headers),
+    "extra_headers": ("extra_headers", lambda v: tuple((str(k), str(x)) for k, x in v)),
+    "key3": ("key3", lambda v: None if v is None else to_payload(v)),
+    **_same("path", "origin", "method", "http_version"),
+}
+
+
 def _handshake(value: Any) -> Handshake:
-    if value is None:
-        return Handshake()
-    default = Handshake()
-    key3 = value.get("key3")
-    return Handshake(
-        path=value.get("path"),
-        protocols=_names(value.get("protocols")),
-        extensions=_names(value.get("extensions")),
-        origin=value.get("origin", default.origin),
-        headers=_headers(value.get("headers")),
-        extra_headers=tuple((str(k), str(v)) for k, v in value.get("extra_headers", ())),
-        method=value.get("method", default.method),
-        http_version=value.get("http_version", default.http_version),
-        key3=None if key3 is None else to_payload(key3),
-    )
+    return Handshake(**_given(value or {}, _HANDSHAKE))
 
 
-def _ints(value: Any, default: tuple[int, ...]) -> tuple[int, ...]:
-    if value is None:
-        return default
+def _ints(value: Any) -> tuple[int, ...]:
     return (int(value),) if isinstance(value, int | float) else tuple(int(v) for v in value)
 
 
+def _codes(value: Any) -> tuple[int | str, ...]:
+    items = value if isinstance(value, list) else [value]
+    return tuple(v if isinstance(v, str) else int(v) for v in items)
+
+
 def _expect_handshake(value: Any) -> ExpectHandshake:
-    if value is None:
-        return ExpectHandshake()
-    return ExpectHandshake(
-        status=_ints(value.get("status"), ExpectHandshake().status),
-        headers=_headers(value.get("headers")),
-        protocol=value.get("protocol", False),
-    )
+    fields: Fields = {"status": ("status", _ints), "headers": ("headers", _headers), "protocol": ("protocol", _SAME)}
+    return ExpectHandshake(**_given(value or {}, fields))
 
 
 def _event(value: Mapping[str, Any]) -> ExpectEvent:
-    ((kind, body),) = value.items()
-    if kind == "pong":
-        return ExpectEvent("pong", payload=to_payload((body or {}).get("payload")))
-    if kind == "ping":
-        return ExpectEvent("ping", payload=to_payload((body or {}).get("payload")))
+    times = parse_size(value.get("times", 1))
+    ((kind, body),) = ((k, v) for k, v in value.items() if k != "times")
+    if kind == "mark":
+        return ExpectEvent("mark", name=str(body), times=times)
+    if kind in ("pong", "ping"):
+        return ExpectEvent(
+            "pong" if kind == "pong" else "ping", payload=to_payload((body or {}).get("payload")), times=times
+        )
     text = "text" in body
-    return ExpectEvent(
-        "message",
-        kind="text" if text else "binary",
-        payload=to_payload(body["text" if text else "binary"]),
-        fragments=_opt_size(body.get("fragments")),
+    fragments = _opt_size(body.get("fragments"))
+    payload = to_payload(body["text" if text else "binary"])
+    return ExpectEvent("message", "text" if text else "binary", payload, fragments, times)
+
+
+def _events(value: Any, steps: tuple[Step, ...]) -> tuple[ExpectEvent, ...]:
+    return echo(steps) if value == "echo" else tuple(_event(e) for e in value or ())
+
+
+Lists = tuple[tuple[ExpectEvent, ...] | None, tuple[ExpectEvent, ...] | None, tuple[ExpectEvent, ...] | None]
+
+
+def _verdict_lists(expect: Any, steps: tuple[Step, ...]) -> Lists:
+    """(ok, non_strict, informational). Without `expect`, OK means "nothing received" and the others are
+    undefined (the model's defaults)."""
+    if expect is None:
+        return (), None, None
+    ok, non_strict, informational = (
+        None if expect.get(name) is None else _events(expect[name], steps) for name in _VERDICTS
     )
+    return ok, non_strict, informational
 
 
-def _events(expect: Any, verdict: str) -> tuple[ExpectEvent, ...] | None:
-    if expect is None:  # no `expect` at all: OK means "nothing received"; other verdicts undefined
-        return () if verdict == "ok" else None
-    events = expect.get(verdict)
-    return None if events is None else tuple(_event(e) for e in events)
+_VERDICTS = ("ok", "non_strict", "informational")
 
 
 def _close(value: Any) -> ExpectClose:
-    if value is None:
-        return ExpectClose()
-    default = ExpectClose()
-    return ExpectClose(
-        by=value.get("by", default.by),
-        codes=_ints(value.get("codes"), default.codes),
-        clean=value.get("clean", default.clean),
-    )
+    if value == "answer":
+        return ExpectClose(answer=True)
+    return ExpectClose(**_given(value or {}, {"codes": ("codes", _codes), **_same("by", "clean")}))
 
 
 def _actor(value: Mapping[str, Any]) -> Actor:
-    expect = value.get("expect")
-    chat = value.get("expect_chat")
-    return Actor(
-        name=str(value["name"]),
-        agent=value.get("agent"),
-        draft=value.get("draft"),
-        page=value.get("page", "agent"),
-        handshake=_handshake(value.get("handshake")),
-        expect=None if expect is None else tuple(_event(e) for e in expect),
-        expect_chat=None if chat is None else tuple((str(f), str(t)) for f, t in chat),
-        close=_close(value.get("close")),
-    )
+    fields: Fields = {
+        "name": ("name", str),
+        "handshake": ("handshake", _handshake),
+        "expect": ("expect", lambda v: tuple(_event(e) for e in v)),
+        "expect_chat": ("expect_chat", lambda v: tuple((str(f), str(t)) for f, t in v)),
+        "close": ("close", _close),
+        **_same("agent", "draft", "page"),
+    }
+    return Actor(**_given(value, fields))
 
 
 def drafts_of(value: Any) -> tuple[str, ...]:
@@ -253,30 +304,39 @@ def _text_field(data: Mapping[str, Any], key: str) -> str:
     return str(data.get(key, "")).strip()
 
 
+def _info(data: Mapping[str, Any], source: str) -> CaseInfo:
+    texts = {key: _text_field(data, key) for key in ("title", "category", "spec", "description", "expectation")}
+    return CaseInfo(id=data["id"], source=source, tags=_names(data.get("tags")), **texts)
+
+
+_CASE: Fields = {
+    "agents": ("agents", _names),
+    "handshake": ("handshake", _handshake),
+    "expect_handshake": ("expect_handshake", _expect_handshake),
+    "close": ("close", _close),
+    "rules": ("rules", lambda v: tuple(Rule(r) for r in v)),
+    "timeout": ("timeout", float),
+    "close_timeout": ("close_timeout", float),
+    "unimplemented": ("unimplemented", dict),
+    "actors": ("actors", lambda v: tuple(_actor(a) for a in v)),
+    "exclusive": ("exclusive", _SAME),
+    "formerly": ("formerly", lambda v: (str(v["id"]), " ".join(str(v["why"]).split()))),
+}
+
+
 def to_case(data: Mapping[str, Any], drafts: tuple[str, ...], source: str) -> Case:
-    """A Case from one validated, fully merged case mapping."""
-    expect = data.get("expect")
-    return Case(
-        info=CaseInfo(
-            id=data["id"],
-            title=_text_field(data, "title"),
-            category=_text_field(data, "category"),
-            spec=_text_field(data, "spec"),
-            description=_text_field(data, "description"),
-            expectation=_text_field(data, "expectation"),
-            source=source,
-        ),
-        drafts=drafts,
-        agents=_names(data["agents"]) if "agents" in data else None,
-        steps=tuple(to_step(s) for s in data.get("steps") or ()),
-        handshake=_handshake(data.get("handshake")),
-        expect_handshake=_expect_handshake(data.get("expect_handshake")),
-        ok=_events(expect, "ok"),
-        non_strict=_events(expect, "non_strict"),
-        informational=_events(expect, "informational"),
-        close=_close(data.get("close")),
-        timeout=float(data.get("timeout", 10.0)),
-        unimplemented=dict(data.get("unimplemented") or {}),
-        exclusive=data.get("exclusive", False),
-        actors=tuple(_actor(a) for a in data.get("actors") or ()),
-    )
+    """A Case from one validated, fully merged case mapping (NoEcho when `echo` cannot be derived)."""
+    steps = _steps(data.get("steps"))
+    fields = _given(data, _CASE)
+    fields.setdefault("agents", None)
+    ok, non_strict, informational = _verdict_lists(data.get("expect"), steps)
+    info = _info(data, source)
+    case = Case(info, drafts, steps=steps, ok=ok, non_strict=non_strict, informational=informational, **fields)
+    return replace(case, unimplemented=_unexpressible(case) | case.unimplemented)
+
+
+def _unexpressible(case: Case) -> dict[str, str]:
+    """Drafts whose close codes lack a name the case's close expectation uses (codes.missing)."""
+    refs = case.close.codes + tuple(code for actor in case.actors for code in actor.close.codes)
+    reasons = {draft: missing(refs, Draft(draft)) for draft in case.drafts}
+    return {draft: reason for draft, reason in reasons.items() if reason}

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from .build import drafts_of, to_case
+from .echo import NoEcho
 from .model import ALL_DRAFTS, HYBI_DRAFTS, Case
 from .source import (
     CaseFileError,
@@ -81,10 +82,21 @@ def _subst(value: Any, loc: Loc, row: YDict, found: Found) -> tuple[Any, Loc]:
         return items, loc
     if isinstance(value, str):
         whole = _VAR.fullmatch(value)
+        if whole and whole.group(1) in row and _holds_steps(loc.path):
+            found.append(
+                (loc, f"${{{whole.group(1)}}}: steps and per_draft cannot come from a parameter; write them out")
+            )
+            return value, loc
         if whole and whole.group(1) in row:
             return row[whole.group(1)], replace(loc, text=row.where[whole.group(1)].text)
         return _subst_text(value, loc, row, found), loc
     return value, loc
+
+
+def _holds_steps(path: KeyPath) -> bool:
+    """A key path whose value is steps, one step or per_draft: never taken whole from a parameter (a table
+    of step lists hides the cases it makes; scalar parameters inside the steps say what varies)."""
+    return bool(path) and (path[-1] in ("steps", "per_draft", "write") or (len(path) > 1 and path[-2] == "steps"))
 
 
 def _rows(entry: YDict, found: Found) -> list[YDict]:
@@ -139,10 +151,13 @@ def _deep_merge(base: YDict, over: YDict) -> YDict:
 
 def _frame_opcodes(steps: Any, path: KeyPath) -> Iterator[tuple[KeyPath, Any]]:
     for index, step in enumerate(steps or ()):
-        if "send_frame" in step:
-            yield (*path, index, "send_frame", "opcode"), step["send_frame"]["opcode"]
-        elif "repeat" in step:
+        for kind in ("send_frame", "begin_frame"):
+            if kind in step:
+                yield (*path, index, kind, "opcode"), step[kind]["opcode"]
+        if "repeat" in step:
             yield from _frame_opcodes(step["repeat"]["steps"], (*path, index, "repeat", "steps"))
+        if "write" in step:
+            yield from _frame_opcodes(step["write"], (*path, index, "write"))
 
 
 def _per_draft_problems(case: YDict, drafts: tuple[str, ...]) -> Found:
@@ -241,7 +256,12 @@ def _load_body(
     variants, found = _variants(case)
     if not found:
         source = f"{name}:{body.loc.line}"
-        expanded[0].cases = [to_case(data, drafts, source) for drafts, data in variants]
+        try:
+            expanded[0].cases = [to_case(data, drafts, source) for drafts, data in variants]
+        except NoEcho as exc:
+            found.append(
+                (locate(case, ("expect",)), f"echo cannot be used here: the steps send {exc}; list the events")
+            )
     return expanded, found
 
 
@@ -375,11 +395,25 @@ def _matches(case_id: str, patterns: Sequence[str]) -> bool:
     return any(fnmatchcase(case_id, p) or fnmatchcase(case_id, p + ".*") for p in patterns)
 
 
-def select(cases: Sequence[Case], patterns: Sequence[str] = (), exclude: Sequence[str] = ()) -> list[Case]:
-    """Cases whose id matches a pattern (all when none) and no exclude pattern, sorted by id.
+def select(
+    cases: Sequence[Case],
+    patterns: Sequence[str] = (),
+    exclude: Sequence[str] = (),
+    tags: Collection[str] = (),
+    exclude_tags: Collection[str] = (),
+) -> list[Case]:
+    """Cases whose id matches a pattern (all when none) and no exclude pattern, that carry one of `tags`
+    (any when none) and none of `exclude_tags`, sorted by id.
 
     Patterns are fnmatch globs on ids ("5.*", "7.7.1"); a pattern also selects the ids below it ("7.7"
     selects 7.7 and 7.7.1 .. 7.7.13).
     """
-    chosen = [c for c in cases if (not patterns or _matches(c.id, patterns)) and not _matches(c.id, exclude)]
+    chosen = [
+        c
+        for c in cases
+        if (not patterns or _matches(c.id, patterns))
+        and not _matches(c.id, exclude)
+        and (not tags or set(tags) & set(c.info.tags))
+        and not set(exclude_tags) & set(c.info.tags)
+    ]
     return sorted(chosen, key=lambda c: id_key(c.id))

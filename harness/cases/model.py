@@ -1,12 +1,14 @@
 """The case model: what a `*.case.yaml` file says, after loading, as typed data.
 
-The YAML shape is documented in docs/case-format.md and enforced by harness/cases/case.schema.json; the
-loader (harness/cases/loader.py, with source.py and build.py) turns validated YAML into these objects, one Case per
-parameter row of a family.
+The YAML shape is documented in docs/case-format.md; harness/cases/schema.py generates its JSON Schema
+(case.schema.json) and takes every default from the dataclasses below, which are the one place defaults
+are written. The loader (loader.py, with source.py and build.py) turns validated YAML into these
+objects, one Case per parameter row of a family.
 """
 
 from __future__ import annotations
 
+import enum
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
@@ -14,15 +16,18 @@ from typing import Any, Literal
 
 from wire import Draft, Kind
 
+from .codes import CodeRef
+
 ALL_DRAFTS = tuple(d.value for d in Draft)
 HYBI_DRAFTS = tuple(d.value for d in Draft if d.info.version is not None)
 
 
 @dataclass(frozen=True)
 class Payload:
-    """Bytes described in a case: text, hex, one byte repeated, or seeded random bytes."""
+    """Bytes described in a case: text, hex, one byte repeated, a sequence (hex in `text`) repeated up
+    to `count` bytes, or seeded random bytes."""
 
-    kind: Literal["text", "hex", "repeat", "random"] = "text"
+    kind: Literal["text", "hex", "repeat", "pattern", "random"] = "text"
     text: str = ""
     byte: int = 0
     count: int = 0
@@ -35,6 +40,9 @@ class Payload:
             return bytes.fromhex(self.text)
         if self.kind == "repeat":
             return bytes([self.byte]) * self.count
+        if self.kind == "pattern":
+            unit = bytes.fromhex(self.text)
+            return (unit * (self.count // len(unit) + 1))[: self.count]
         return random.Random(self.seed).randbytes(self.count)
 
     def describe(self) -> dict[str, Any]:
@@ -43,6 +51,8 @@ class Payload:
             return {self.kind: self.text}
         if self.kind == "repeat":
             return {"repeat": {"byte": self.byte, "count": self.count}}
+        if self.kind == "pattern":
+            return {"repeat": {"hex": self.text, "size": self.count}}
         return {"random": {"size": self.count, "seed": self.seed}}
 
 
@@ -60,8 +70,7 @@ def resolve_opcode(ref: OpcodeRef, draft: Draft) -> int | None:
         reserved = info.reserved_opcodes()
         index = int(ref.partition(":")[2])
         return reserved[index] if index < len(reserved) else None
-    kind = Kind(ref)
-    return info.opcodes.get(kind)
+    return info.opcodes.get(Kind(ref))
 
 
 @dataclass(frozen=True)
@@ -75,9 +84,14 @@ class CaseInfo:
     description: str
     expectation: str
     source: str  # "cases/05-fragmentation.case.yaml:42"
+    tags: tuple[str, ...] = ()
 
 
 # --- steps -------------------------------------------------------------------------------------------
+# Writes: the frames of consecutive send steps leave in one write (as Autobahn writes everything a
+# callback sends at once). `sync` gives each frame of a step a write of its own, `chop` writes a step's
+# bytes in pieces of that size, a `Write` group is one write on its own; a wait, pause or mark ends the
+# write in progress.
 
 
 @dataclass(frozen=True)
@@ -92,6 +106,7 @@ class SendFrame:
     mask_key: bytes | None = None
     declared_length: int | None = None
     chop: int | None = None  # write to TCP in pieces of this many bytes
+    sync: bool = False  # a write of its own
 
 
 @dataclass(frozen=True)
@@ -99,7 +114,11 @@ class SendMessage:
     kind: Literal["text", "binary"]
     payload: Payload
     fragment_size: int | None = None
+    empty_final_frame: bool = (
+        False  # Autobahn's fragmentation: a payload that fills its last fragment ends with an empty frame
+    )
     chop: int | None = None
+    sync: bool = False  # every frame a write of its own
     as_blob: bool = False  # browser agent: send binary as a Blob instead of an ArrayBuffer
 
 
@@ -115,15 +134,45 @@ class SendPong:
 
 @dataclass(frozen=True)
 class SendClose:
+    """The agent's close (the closing handshake starts): a close frame with a code and reason, or `raw`."""
+
     code: int | None = None
     reason: Payload = EMPTY
     raw: Payload | None = None  # the whole close payload as given (overrides code and reason)
+    mask_key: bytes | None = None
+    chop: int | None = None
+    sync: bool = False
 
 
 @dataclass(frozen=True)
 class SendRaw:
     payload: Payload
     chop: int | None = None
+    sync: bool = False
+
+
+@dataclass(frozen=True)
+class BeginFrame:
+    """The header of a frame whose payload follows in `FrameData` steps (masked as one payload)."""
+
+    opcode: OpcodeRef
+    length: int
+    fin: bool = True
+    mask_key: bytes | None = None
+
+
+@dataclass(frozen=True)
+class FrameData:
+    """The next bytes of the payload a `BeginFrame` announced."""
+
+    payload: Payload
+
+
+@dataclass(frozen=True)
+class Write:
+    """Several send steps whose frames leave in one write."""
+
+    steps: tuple[Step, ...]
 
 
 WaitFor = Literal["message", "pong", "ping", "close", "tcp_closed"]
@@ -131,12 +180,25 @@ WaitFor = Literal["message", "pong", "ping", "close", "tcp_closed"]
 
 @dataclass(frozen=True)
 class Wait:
-    """Wait for `count` events of a type, or (for None) let `timeout` seconds pass: the only
-    deliberate quiet period a case can ask for, used where nothing should happen."""
+    """Wait for `count` events of a type; `timeout` is only the ceiling."""
 
-    for_: WaitFor | None = None
+    for_: WaitFor
     count: int = 1
     timeout: float = 5.0
+
+
+@dataclass(frozen=True)
+class Pause:
+    """A quiet period of `seconds`, cut short when the connection ends: for "nothing should happen"."""
+
+    seconds: float
+
+
+@dataclass(frozen=True)
+class Mark:
+    """Record `name` among the received events if the connection is still open (no close either way)."""
+
+    name: str
 
 
 @dataclass(frozen=True)
@@ -161,13 +223,29 @@ class As:
     step: Step
 
 
-Step = SendFrame | SendMessage | SendPing | SendPong | SendClose | SendRaw | Wait | Repeat | Chat | As
+Step = (
+    SendFrame
+    | SendMessage
+    | SendPing
+    | SendPong
+    | SendClose
+    | SendRaw
+    | BeginFrame
+    | FrameData
+    | Write
+    | Wait
+    | Pause
+    | Mark
+    | Repeat
+    | Chat
+    | As
+)
 
 
 def walk(steps: tuple[Step, ...]) -> Iterator[Step]:
-    """Every step, repeated blocks entered once."""
+    """Every step, repeated blocks and write groups entered once."""
     for step in steps:
-        if isinstance(step, Repeat):
+        if isinstance(step, Repeat | Write):
             yield from walk(step.steps)
         else:
             yield step
@@ -200,26 +278,51 @@ class ExpectHandshake:
 
 @dataclass(frozen=True)
 class ExpectEvent:
-    """A received event a verdict expects: a message (text or binary), a pong, or a ping (a case that
-    expects pings is judged on the pings it receives too; other cases ignore pings)."""
+    """A received event a verdict expects, `times` times in a row: a message (text or binary), a pong, a
+    ping (a case that expects pings is judged on the pings it receives too; other cases ignore pings), or
+    a mark the steps recorded."""
 
-    type: Literal["message", "pong", "ping"]
+    type: Literal["message", "pong", "ping", "mark"]
     kind: Literal["text", "binary"] = "text"
     payload: Payload = EMPTY
     fragments: int | None = None  # the number of frames the message arrived in, when checked
+    times: int = 1
+    name: str = ""  # a mark's name
 
     def describe(self) -> dict[str, Any]:
-        body: dict[str, Any] = {self.kind if self.type == "message" else "payload": self.payload.describe()}
-        if self.fragments is not None:
-            body["fragments"] = self.fragments
-        return {self.type: body}
+        if self.type == "mark":
+            body: Any = self.name
+        else:
+            body = {self.kind if self.type == "message" else "payload": self.payload.describe()}
+            if self.fragments is not None:
+                body["fragments"] = self.fragments
+        out: dict[str, Any] = {self.type: body}
+        if self.times != 1:
+            out["times"] = self.times
+        return out
+
+
+def expand(events: tuple[ExpectEvent, ...]) -> Iterator[ExpectEvent]:
+    """The events one by one (`times` unrolled)."""
+    for event in events:
+        for _ in range(event.times):
+            yield event
 
 
 @dataclass(frozen=True)
 class ExpectClose:
     by: Literal["server", "client", "either"] = "client"  # who starts the closing handshake
-    codes: tuple[int, ...] = (1000,)  # codes allowed in the peer's close frame (drafts with codes)
+    codes: tuple[CodeRef, ...] = ("normal",)  # codes the peer's close frame may carry (numbers or names)
     clean: bool = True  # the closing handshake must complete
+    answer: bool = False  # the codes and cleanness follow from the code of the close the case sent
+
+
+class Rule(enum.StrEnum):
+    """A verdict rule of Autobahn's that some cases add to the general one."""
+
+    WRONG_CLOSER_FAILS = "wrong-closer-fails"  # the wrong side closing fails the behaviour too
+    WRONG_CODE_FAILS = "wrong-code-fails"  # a WRONG CODE close fails the behaviour too
+    INFORMATIONAL = "informational"  # the outcome is undefined: behaviour and close are INFORMATIONAL
 
 
 @dataclass(frozen=True)
@@ -249,11 +352,14 @@ class Case:
     non_strict: tuple[ExpectEvent, ...] | None = None
     informational: tuple[ExpectEvent, ...] | None = None
     close: ExpectClose = field(default_factory=ExpectClose)
+    rules: tuple[Rule, ...] = ()
     timeout: float = 10.0  # ceiling for the whole case
+    close_timeout: float = 1.0  # how long a closing handshake may take, as Autobahn's 1 s
     unimplemented: dict[str, str] = field(default_factory=dict)  # draft -> why it cannot express it
     exclusive: bool = False  # runs alone: it shares server state with other cases (a broadcast room)
     actors: tuple[Actor, ...] = ()  # a scenario: several connections, steps say which actor acts
     expect_chat: tuple[tuple[str, str], ...] | None = None  # a chat actor's view (see for_actor)
+    formerly: tuple[str, str] | None = None  # (the id this check had before, why it moved): docs/catalogue.md
 
     def for_actor(self, actor: Actor) -> Case:
         """The single-connection view of one actor: its steps, handshake and expectations."""
@@ -266,6 +372,7 @@ class Case:
             non_strict=None,
             informational=None,
             close=actor.close,
+            rules=(),
             actors=(),
             expect_chat=actor.expect_chat,
         )
@@ -274,6 +381,15 @@ class Case:
     def id(self) -> str:
         return self.info.id
 
+    def sent_close_code(self) -> int | None:
+        """The code of the last close frame the steps send (None: none, or one without a code)."""
+        code = None
+        for step in walk(self.steps):
+            if isinstance(step, SendClose):
+                raw = step.raw.to_bytes() if step.raw is not None else None
+                code = int.from_bytes(raw[:2], "big") if raw is not None and len(raw) >= 2 else step.code
+        return code
+
     def expected_json(self) -> dict[str, Any]:
         """The expectations in their YAML shape, for reports."""
         out: dict[str, Any] = {}
@@ -281,6 +397,9 @@ class Case:
             events = getattr(self, name)
             if events is not None:
                 out[name] = [e.describe() for e in events]
-        out["close"] = {"by": self.close.by, "codes": list(self.close.codes), "clean": self.close.clean}
+        close = self.close
+        out["close"] = "answer" if close.answer else {"by": close.by, "codes": list(close.codes), "clean": close.clean}
+        if self.rules:
+            out["rules"] = [str(r) for r in self.rules]
         out["handshake"] = {"status": list(self.expect_handshake.status)}
         return out

@@ -4,7 +4,6 @@ and problems that read `file:line: key.path: message`."""
 from __future__ import annotations
 
 import functools
-import importlib.resources
 import json
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -14,6 +13,8 @@ from typing import Any
 
 import yaml
 from jsonschema import Draft202012Validator, ValidationError
+
+from . import schema
 
 KeyPath = tuple[str | int, ...]
 
@@ -180,19 +181,17 @@ def locate(root: Any, path: Iterable[str | int]) -> Loc:
 
 @functools.cache
 def load_schema() -> dict[str, Any]:
-    """harness/cases/case.schema.json, the JSON Schema (draft 2020-12) of a case file."""
-    text = importlib.resources.files("harness.cases").joinpath("case.schema.json").read_text(encoding="utf-8")
-    schema: dict[str, Any] = json.loads(text)
-    return schema
+    """The JSON Schema (draft 2020-12) of a case file, as harness/cases/schema.py generates it."""
+    return schema.build()
 
 
 @functools.cache
 def _validator(definition: str | None) -> Draft202012Validator:
     """The whole-file validator (None), or one for a definition of the schema ("case")."""
-    schema = load_schema()
+    whole = load_schema()
     if definition is not None:
-        schema = {"$schema": schema["$schema"], "$defs": schema["$defs"], "$ref": f"#/$defs/{definition}"}
-    return Draft202012Validator(schema)
+        whole = {"$schema": whole["$schema"], "$defs": whole["$defs"], "$ref": f"#/$defs/{definition}"}
+    return Draft202012Validator(whole)
 
 
 _KINDS = {

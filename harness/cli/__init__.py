@@ -70,6 +70,12 @@ def _catalogue_arg(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--cases", nargs="+", default=[], metavar="PATTERN", help="case ids to run, globs allowed: '5.*'")
     p.add_argument("--exclude", nargs="+", default=[], metavar="PATTERN", help="case ids to skip, globs allowed")
+    p.add_argument(
+        "--tag", nargs="+", default=[], metavar="TAG", help="only cases with one of these tags (autobahn, ...)"
+    )
+    p.add_argument(
+        "--exclude-tag", nargs="+", default=[], metavar="TAG", help="skip cases with these tags (reference-server, ...)"
+    )
 
 
 def parser() -> argparse.ArgumentParser:
@@ -149,17 +155,22 @@ def parser() -> argparse.ArgumentParser:
         "catalogue", help="print docs/catalogue.md from the case files", description=catalogue.DESCRIPTION
     )
     catalogue.add_arguments(cat)
+
+    sch = sub.add_parser("schema", help="print the case files' JSON Schema", description=catalogue.SCHEMA_DESCRIPTION)
+    catalogue.add_schema_arguments(sch)
     return p
 
 
 def list_cases(args: argparse.Namespace) -> int:
     try:
-        cases = select(load_catalogue(args.catalogue or [DEFAULT_CATALOGUE], agents.REGISTRY), args.cases, args.exclude)
+        loaded = load_catalogue(args.catalogue or [DEFAULT_CATALOGUE], agents.REGISTRY)
+        cases = select(loaded, args.cases, args.exclude, args.tag, args.exclude_tag)
     except CaseFileError as exc:
         print(exc, file=sys.stderr)
         return EXIT_USAGE
     for case in cases:
-        print(f"{case.id:<12} {case.info.title}  [{', '.join(case.drafts)}]")
+        tags = f"  ({', '.join(case.info.tags)})" if case.info.tags else ""
+        print(f"{case.id:<12} {case.info.title}  [{', '.join(case.drafts)}]{tags}")
     print(f"{len(cases)} cases", file=sys.stderr)
     return 0
 
@@ -172,6 +183,8 @@ def main(argv: list[str] | None = None) -> int:
         return ping.main(args)
     if args.command == "catalogue":
         return catalogue.command(args)
+    if args.command == "schema":
+        return catalogue.schema_command(args)
     if args.command == "merge":
         return merge.command(args)
     if args.jobs < 1:
@@ -187,6 +200,8 @@ def main(argv: list[str] | None = None) -> int:
         agents=args.agents,
         cases=tuple(args.cases),
         exclude=tuple(args.exclude),
+        tags=tuple(args.tag),
+        exclude_tags=tuple(args.exclude_tag),
         jobs=args.jobs,
         out=args.out,
         verbose=args.verbose,

@@ -13,6 +13,7 @@ import os
 
 from wire import ClientHandshake, Draft
 
+from ..run.events import Opened, TimedOut
 from ..run.results import CaseResult
 from ..run.target import Target
 
@@ -51,11 +52,11 @@ def unanswered(result: CaseResult) -> bool:
     """The item's agent waited for a handshake answer until the case timed out, and got not one byte."""
     obs = result.observation
     return (
-        obs.timed_out
+        any(isinstance(e, TimedOut) and e.final for e in obs.events)
         and obs.status is None
         and obs.handshake_error is None
         and obs.wire_bytes("in") == 0
-        and not any(e.type == "open" for e in obs.events)
+        and not any(isinstance(e, Opened) for e in obs.events)
     )
 
 

@@ -47,6 +47,8 @@ class RunOptions:
     jobs: int
     out: Path
     verbose: bool = False
+    tags: tuple[str, ...] = ()  # only cases with one of these tags (none: every case)
+    exclude_tags: tuple[str, ...] = ()
     shard: Shard | None = None
     durations: Path | None = None  # an earlier run's index.json: expected durations to balance shards by
     junit_only: bool = False
@@ -126,7 +128,8 @@ async def target_url(options: RunOptions, log: Path) -> AsyncIterator[str]:
 
 
 def load(options: RunOptions) -> list[Case]:
-    return select(load_catalogue(list(options.catalogue), REGISTRY), options.cases, options.exclude)
+    cases = load_catalogue(list(options.catalogue), REGISTRY)
+    return select(cases, options.cases, options.exclude, options.tags, options.exclude_tags)
 
 
 def selection(cases: Sequence[Case], options: RunOptions) -> Selection:
@@ -171,7 +174,7 @@ async def run(options: RunOptions, out: TextIO = sys.stdout, err: TextIO = sys.s
         err.write(f"{exc}\n")
         return EXIT_USAGE
     if not cases:
-        err.write("no case matches the selection (--cases / --exclude)\n")
+        err.write("no case matches the selection (--cases / --exclude / --tag / --exclude-tag)\n")
         return EXIT_USAGE
     if chosen.note:
         err.write(chosen.note + "\n")

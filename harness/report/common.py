@@ -15,7 +15,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from ..run.results import Behavior, CaseResult, CloseBehavior, Observation, RunInfo
+from ..run.events import Event
+from ..run.results import Behavior, CaseResult, CloseBehavior, RunInfo
 
 SUMMARY_CAP = 2000  # characters of the expected-vs-observed text kept per entry
 
@@ -29,6 +30,7 @@ BEHAVIOR_CODE: dict[Behavior, str] = {
 }
 CLOSE_CODE: dict[CloseBehavior, str] = {
     CloseBehavior.OK: "ok",
+    CloseBehavior.INFORMATIONAL: "info",
     CloseBehavior.WRONG_CODE: "wrong",
     CloseBehavior.UNCLEAN: "unclean",
     CloseBehavior.FAILED_BY_CLIENT: "byclient",
@@ -106,33 +108,30 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
     os.replace(tmp, path)
 
 
-def _event_text(event_type: str, data: dict[str, Any]) -> str:
-    return f"{event_type} {shorten(dumps(data), 80)}" if data else event_type
+def _event_text(event: Event) -> str:
+    data = event.data()
+    return f"{event.kind} {shorten(dumps(data), 80)}" if data else event.kind
 
 
-def observed_summary(obs: Observation, *, max_events: int = 20) -> str:
+def observed_summary(result: CaseResult, *, max_events: int = 20) -> str:
     """One short paragraph of what the agent saw, for JUnit bodies and tooltips."""
+    obs = result.observation
     parts: list[str] = [f"status {obs.status}" if obs.status is not None else "no handshake answer"]
-    events = [_event_text(e.type, e.data) for e in obs.events[:max_events]]
+    events = [_event_text(e) for e in obs.events[:max_events]]
     if len(obs.events) > max_events:
         events.append(f"… {len(obs.events) - max_events} more")
     parts.append("events: " + ("; ".join(events) if events else "none"))
-    close = [f"closed by {obs.closed_by or 'nobody'}"]
-    if obs.remote_close_code is not None:
-        close.append(f"remote code {obs.remote_close_code}")
-    if obs.local_close_code is not None:
-        close.append(f"local code {obs.local_close_code}")
-    close.append("clean" if obs.clean else "not clean")
-    parts.append(", ".join(close))
+    end = result.ending
+    parts.append(end.describe())
     for label, value in (
         ("handshake error", obs.handshake_error),
-        ("client failure", obs.client_failure),
+        ("client failure", end.failure),
         ("error", obs.error),
         ("unimplemented", obs.unimplemented),
     ):
         if value:
             parts.append(f"{label}: {value}")
-    if obs.timed_out:
+    if end.timed_out:
         parts.append("timed out")
     return "\n".join(parts)
 
@@ -144,7 +143,7 @@ def outcome_text(result: CaseResult) -> str:
         f"behaviour: {v.behavior} - {v.behavior_reason}\n"
         f"close: {v.close} - {v.close_reason}\n"
         f"expected: {dumps(result.expected)}\n"
-        f"observed: {observed_summary(result.observation)}"
+        f"observed: {observed_summary(result)}"
     )
     return shorten(text, SUMMARY_CAP)
 
@@ -207,7 +206,7 @@ class Entry:
             behavior_reason=v.behavior_reason,
             close=v.close,
             close_reason=v.close_reason,
-            remote_close_code=result.observation.remote_close_code,
+            remote_close_code=result.ending.remote_code,
             duration=result.duration,
             failed=v.failed,
             outcome=outcome_text(result),

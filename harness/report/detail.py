@@ -5,7 +5,8 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
-from ..run.results import CaseResult, CloseBehavior, ObservedEvent, WireChunk
+from ..run.events import Event
+from ..run.results import CaseResult, CloseBehavior, WireChunk
 from .common import BEHAVIOR_CODE, CLOSE_CODE, dumps, iso_time
 from .html import draft_page_name, href, page
 
@@ -65,11 +66,11 @@ def _kv(pairs: list[tuple[str, Any]]) -> str:
     return f'<dl class="kv">{items}</dl>'
 
 
-def _events(events: list[ObservedEvent]) -> str:
+def _events(events: list[Event]) -> str:
     if not events:
         return "<p>No events.</p>"
     rows = "".join(
-        f"<tr><td>{e.t:.6f}</td><td>{escape(e.type)}</td><td><code>{escape(dumps(e.data))}</code></td></tr>"
+        f"<tr><td>{e.t:.6f}</td><td>{escape(e.kind)}</td><td><code>{escape(dumps(e.data()))}</code></td></tr>"
         for e in events
     )
     return f"<table><thead><tr><th>t (s)</th><th>event</th><th>data</th></tr></thead><tbody>{rows}</tbody></table>"
@@ -126,15 +127,17 @@ def detail_page(result: CaseResult) -> str:
             ("duration", f"{result.duration * 1000:.0f} ms"),
         ]
     )
+    end = result.ending
     closing = _kv(
         [
-            ("closed by", obs.closed_by),
-            ("remote close code", obs.remote_close_code),
-            ("local close code", obs.local_close_code),
-            ("close frame received", obs.close_frame_received),
-            ("clean", obs.clean),
-            ("client failure", obs.client_failure),
-            ("timed out", obs.timed_out),
+            ("closed by", end.closed_by),
+            ("remote close code", end.remote_code),
+            ("local close code", end.local_code),
+            ("close frame received", end.close_received),
+            ("clean", end.clean),
+            ("client dropped TCP", end.dropped_by_agent),
+            ("client failure", end.failure),
+            ("timed out", end.timed_out),
             ("error", obs.error),
             ("unimplemented", obs.unimplemented),
         ]

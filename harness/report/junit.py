@@ -22,7 +22,7 @@ def _message(e: Entry) -> str:
     reasons = []
     if e.behavior is Behavior.FAILED:
         reasons.append(e.behavior_reason)
-    if e.close in (CloseBehavior.FAILED, CloseBehavior.FAILED_BY_CLIENT):
+    if e.close is CloseBehavior.FAILED:
         reasons.append(f"close: {e.close_reason}")
     return "; ".join(reasons)
 

@@ -14,19 +14,19 @@ from pathlib import Path
 from typing import Any
 
 from ..cases.model import CaseInfo
+from ..run.events import event_from_json
 from ..run.results import (
     Behavior,
     CaseResult,
     CloseBehavior,
     Observation,
-    ObservedEvent,
     RunInfo,
     Verdict,
     WireChunk,
 )
 from .detail import attachment_name
 
-_OBSERVED_SPECIAL = frozenset({"events", "wire", "response_headers", "attachments"})
+_OBSERVED_SPECIAL = frozenset({"events", "wire", "response_headers", "attachments", "ending"})
 
 
 class ReportReadError(ValueError):
@@ -50,12 +50,15 @@ def result_from_json(data: dict[str, Any], attachment: Callable[[CaseResult, str
     }
     obs = Observation(
         **plain,
-        events=[ObservedEvent(**e) for e in observed.get("events", [])],
+        events=[event_from_json(e) for e in observed.get("events", [])],
         wire=[WireChunk(c["t"], c["dir"], bytes.fromhex(c["hex"])) for c in data.get("wirelog", [])],
         response_headers=[(str(k), str(v)) for k, v in observed.get("response_headers", [])],
     )
     result = CaseResult(
-        case=CaseInfo(**{f.name: data[f.name] for f in dataclasses.fields(CaseInfo)}),
+        case=CaseInfo(
+            **{f.name: data[f.name] for f in dataclasses.fields(CaseInfo) if f.name != "tags"},
+            tags=tuple(data.get("tags", ())),
+        ),
         draft=data["draft"],
         agent=data["agent"],
         verdict=Verdict(

@@ -31,7 +31,7 @@ class Summary:
 
     total: int  # results: case x draft x agent items
     counts: dict[Behavior, int]  # every Behavior, zeros included
-    failed: int  # results whose verdict.failed: a FAILED behaviour, a FAILED or FAILED BY CLIENT close
+    failed: int  # results whose verdict.failed: a FAILED behaviour or a FAILED close
     run_dir: Path
     wall_time: float
     interrupted: bool = False

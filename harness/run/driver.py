@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from contextlib import AbstractAsyncContextManager
 from typing import Protocol
 
@@ -28,7 +29,11 @@ class Session(Protocol):
         """The opening handshake; True when a WebSocket is open."""
         ...
 
-    async def perform(self, step: Step) -> None: ...
+    async def perform(self, steps: Sequence[Step]) -> None:
+        """These steps in order, until the connection ends. No other connection acts meanwhile (a scenario
+        gives each actor its consecutive steps at once), so an agent may run them all at once (a browser page
+        runs them as one program) and write them as it sees fit."""
+        ...
 
     async def finish(self) -> None:
         """The closing phase: close if the case expects this side to, then wait for the peer."""
@@ -39,6 +44,7 @@ class Driver(Protocol):
     """An agent: something that can open WebSockets to a target and perform a case's steps."""
 
     name: str
+    overhead: float  # seconds the engine allows past a case's timeout for the agent's own work
 
     @property
     def version(self) -> str: ...

@@ -9,25 +9,26 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import time
 import traceback
-from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, replace
 
 from wire import Draft, RemoteProtocolError
 
-from ..cases.model import As, Case
+from ..cases.model import As, Case, Step
 from .driver import Driver
+from .events import Failure, HandshakeInvalid, HarnessError, Opened, TimedOut
 from .judge import judge, unimplemented
 from .recorder import Recorder
 from .results import Behavior, CaseResult, CloseBehavior, Observation, Verdict
 from .target import Target
 
-CEILING_MARGIN = 5.0  # seconds past a case's own timeout before the engine gives up on a driver
-
 _BEHAVIOR_RANK = [Behavior.OK, Behavior.NON_STRICT, Behavior.INFORMATIONAL, Behavior.UNIMPLEMENTED, Behavior.FAILED]
 _CLOSE_RANK = [
     CloseBehavior.OK,
+    CloseBehavior.INFORMATIONAL,
     CloseBehavior.WRONG_CODE,
     CloseBehavior.UNCLEAN,
     CloseBehavior.UNIMPLEMENTED,
@@ -60,11 +61,14 @@ async def drive(driver: Driver, case: Case, draft: Draft, target: Target, record
     async with driver.session(case, draft, target, recorder) as session:
         if session is None or not await session.open():
             return
-        for step in case.steps:
-            if session.ended:
-                break
-            await session.perform(step)
+        await session.perform(case.steps)
         await session.finish()
+
+
+def segments(steps: Sequence[Step]) -> Iterator[tuple[str, tuple[Step, ...]]]:
+    """A scenario's steps as runs of one actor's consecutive steps: (actor, steps), in order."""
+    for actor, run in itertools.groupby(steps, key=lambda s: s.actor if isinstance(s, As) else ""):
+        yield actor, tuple(s.step for s in run if isinstance(s, As))
 
 
 @dataclass
@@ -95,19 +99,29 @@ def _cast(item: Item, drivers: Mapping[str, Driver]) -> list[_Actor] | str:
 
 
 async def play(case: Case, actors: list[_Actor], target: Target) -> None:
-    """Open every actor's connection in order, perform the steps, then close them all."""
+    """Open every actor's connection in order, perform the steps, then close them all. The sessions are
+    set up at once (a browser page loads in a second or so), the connections open one after the other."""
     async with contextlib.AsyncExitStack() as stack:
+        try:
+            async with asyncio.TaskGroup() as group:
+                ready = [
+                    group.create_task(
+                        stack.enter_async_context(a.driver.session(a.case, a.draft, target, a.recorder, a.page))
+                    )
+                    for a in actors
+                ]
+        except ExceptionGroup as errors:  # a session that could not be set up: report its own error
+            raise errors.exceptions[0] from errors
         sessions = {}
-        for a in actors:
-            session = await stack.enter_async_context(a.driver.session(a.case, a.draft, target, a.recorder, a.page))
+        for a, task in zip(actors, ready, strict=True):
+            session = task.result()
             if session is None or not await session.open():
                 return
             sessions[a.name] = session
-        for step in case.steps:
-            assert isinstance(step, As)  # the loader puts an actor on every scenario step
-            session = sessions[step.actor]
+        for actor, steps in segments(case.steps):  # the loader puts an actor on every scenario step
+            session = sessions[actor]
             if not session.ended:
-                await session.perform(step.step)
+                await session.perform(steps)
         async with asyncio.TaskGroup() as closings:
             for session in sessions.values():
                 closings.create_task(session.finish())
@@ -133,9 +147,7 @@ def _merge(actors: list[_Actor]) -> Observation:
     for a in actors:
         offset = a.recorder.start - start
         for e in a.recorder.observation.events:
-            e.data["actor"] = a.name
-            e.t = round(e.t + offset, 6)
-            events.append(e)
+            events.append(replace(e, t=round(e.t + offset, 6), actor=a.name))
         attachments.update({f"{a.name}-{n}": data for n, data in a.recorder.observation.attachments.items()})
     merged.events = sorted(events, key=lambda e: e.t)
     merged.attachments = attachments
@@ -148,11 +160,12 @@ async def _run_scenario(item: Item, drivers: Mapping[str, Driver], target: Targe
         obs = Observation(unimplemented=cast)
         return obs, unimplemented(cast)
     try:
-        async with asyncio.timeout(item.case.timeout + CEILING_MARGIN):
+        ceiling = item.case.timeout + max(a.driver.overhead for a in cast)
+        async with asyncio.timeout(ceiling):
             await play(item.case, cast, target)
     except TimeoutError:
         for a in cast:
-            a.recorder.observation.timed_out = True
+            a.recorder.record(TimedOut(a.recorder.stamp(), "the case to end", ceiling, final=True))
     verdict = _worst([(a.name, judge(a.case, a.draft, a.recorder.observation)) for a in cast])
     return _merge(cast), verdict
 
@@ -161,13 +174,11 @@ def peer_failure(recorder: Recorder, exc: RemoteProtocolError) -> None:
     """Record a protocol error of the peer that reached the engine (a head over 16 KiB, a flood of
     garbage): before an answer to the handshake it is an invalid answer, afterwards the client's failure."""
     obs = recorder.observation
-    if obs.status is None and not any(e.type == "open" for e in obs.events):
+    if obs.status is None and not any(isinstance(e, Opened) for e in obs.events):
         obs.handshake_error = exc.reason
-        recorder.event("handshake_invalid", reason=exc.reason)
+        recorder.record(HandshakeInvalid(recorder.stamp(), exc.reason))
     else:
-        obs.client_failure = exc.reason
-        obs.closed_by = obs.closed_by or "client"
-        recorder.event("failure", code=exc.close_code, reason=exc.reason)
+        recorder.record(Failure(recorder.stamp(), exc.close_code, exc.reason))
 
 
 async def run_item(item: Item, target: Target, drivers: Mapping[str, Driver] | None = None) -> CaseResult:
@@ -185,13 +196,12 @@ async def run_item(item: Item, target: Target, drivers: Mapping[str, Driver] | N
             if reason:
                 obs.unimplemented = reason
             else:
-                async with asyncio.timeout(case.timeout + CEILING_MARGIN):
+                async with asyncio.timeout(case.timeout + driver.overhead):
                     await drive(driver, case, draft, target, recorder)
             verdict = judge(case, draft, obs)
     except TimeoutError:
         obs = recorder.observation
-        obs.timed_out = True
-        recorder.event("timeout", waiting_for="the case to end", seconds=case.timeout + CEILING_MARGIN)
+        recorder.record(TimedOut(recorder.stamp(), "the case to end", case.timeout + driver.overhead, final=True))
         verdict = judge(case, draft, obs)
     except RemoteProtocolError as exc:  # wire says the peer broke the protocol: the peer's failure
         obs = recorder.observation
@@ -200,7 +210,7 @@ async def run_item(item: Item, target: Target, drivers: Mapping[str, Driver] | N
     except Exception as exc:  # a harness bug: keep the traceback in the report
         obs = recorder.observation
         obs.error = f"harness error: {type(exc).__name__}: {exc}"
-        recorder.event("error", traceback=traceback.format_exc())
+        recorder.record(HarnessError(recorder.stamp(), obs.error, traceback.format_exc()))
         verdict = judge(case, draft, obs)
     return CaseResult(
         case=case.info,

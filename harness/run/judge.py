@@ -1,31 +1,39 @@
-"""The judge: a pure function from a case's expectations and an observation to a verdict.
+"""The judge: a pure function from a case's expectations and an observation to a verdict, by Autobahn's rules.
 
-Behaviour: the received messages and pongs, in order, are compared with the case's lists for OK, then
-NON-STRICT, then INFORMATIONAL; none matching is FAILED. Close: the closing of the connection is compared
-with the case's `close` (who closes, allowed codes, clean or not), as Autobahn|Testsuite does.
+Behaviour: the received messages and pongs (pings too when a list expects them, and marks), in order, are
+compared with the case's lists for OK, then NON-STRICT, then INFORMATIONAL; none matching is FAILED
+(Autobahn's case.py `onConnectionLost`). Close: the ending worked out from the events (closing.py) is
+compared with the case's `close` in Autobahn's order: the wrong side closed is FAILED, a required clean
+close that was not is UNCLEAN, a code outside the allowed ones is WRONG CODE (a close frame without a code
+passes, "X or empty"), a TCP connection the client had to drop is FAILED BY CLIENT. Two things Autobahn
+cannot see are ours: a peer that broke the protocol (the client failed the connection) and one that never
+closed are close FAILED. The case's `rules` add Autobahn's case-specific ones (model.Rule).
 """
 
 from __future__ import annotations
 
 import hashlib
-from typing import Any
+from collections.abc import Sequence
 
 from wire import Draft, Headers
 
-from ..cases.model import Case, ExpectEvent
+from ..cases import codes
+from ..cases.model import Case, ExpectEvent, Rule, SendMessage, expand, walk
+from .closing import Ending, ending
+from .events import ChatShown, Event, MarkSet, MessageIn, PingIn, PongIn, TimedOut
 from .results import Behavior, CloseBehavior, Observation, Verdict
 
-Received = list[dict[str, Any]]
+Received = list[MessageIn | PongIn | PingIn | MarkSet]
 
 
 def unimplemented(reason: str) -> Verdict:
     return Verdict(Behavior.UNIMPLEMENTED, reason, CloseBehavior.UNIMPLEMENTED, reason)
 
 
-def received(obs: Observation, pings: bool = False) -> Received:
-    """The received messages and pongs, in order; pings too when the case expects some."""
-    types = ("message", "pong", "ping") if pings else ("message", "pong")
-    return [e.data | {"type": e.type} for e in obs.events if e.type in types]
+def received(events: Sequence[Event], pings: bool = False) -> Received:
+    """The received messages, pongs and marks, in order; pings too when the case expects some."""
+    kinds = (MessageIn, PongIn, MarkSet, PingIn) if pings else (MessageIn, PongIn, MarkSet)
+    return [e for e in events if isinstance(e, kinds)]
 
 
 def expects_pings(case: Case) -> bool:
@@ -33,33 +41,43 @@ def expects_pings(case: Case) -> bool:
     return any(e.type == "ping" for events in lists if events for e in events)
 
 
-def _matches(expected: ExpectEvent, got: dict[str, Any]) -> bool:
-    if expected.type != got["type"]:
+_TYPES = {MessageIn: "message", PongIn: "pong", PingIn: "ping", MarkSet: "mark"}
+
+
+def _matches(expected: ExpectEvent, got: MessageIn | PongIn | PingIn | MarkSet) -> bool:
+    if expected.type != _TYPES[type(got)]:
         return False
-    if expected.type == "message" and expected.kind != got.get("kind"):
+    if isinstance(got, MarkSet):
+        return expected.name == got.name
+    if isinstance(got, MessageIn) and (expected.kind != got.message or expected.fragments not in (None, got.fragments)):
         return False
-    data = expected.payload.to_bytes()
-    if len(data) != got.get("size") or hashlib.sha256(data).hexdigest() != got.get("sha256"):
-        return False
-    return expected.fragments is None or expected.fragments == got.get("fragments")
+    return (
+        got.payload.size == len(data := expected.payload.to_bytes())
+        and got.payload.sha256 == hashlib.sha256(data).hexdigest()
+    )
 
 
 def matches(expected: tuple[ExpectEvent, ...], got: Received) -> bool:
-    return len(expected) == len(got) and all(_matches(e, g) for e, g in zip(expected, got, strict=True))
+    if sum(e.times for e in expected) != len(got):
+        return False
+    return all(_matches(e, g) for e, g in zip(expand(expected), got, strict=True))
+
+
+def _what(e: MessageIn | PongIn | PingIn | MarkSet) -> str:
+    if isinstance(e, MarkSet):
+        return f"mark {e.name}"
+    preview = e.payload.preview if len(e.payload.preview) <= 24 else e.payload.preview[:24] + "..."
+    if isinstance(e, MessageIn):
+        frags = f" in {e.fragments} frames" if e.fragments > 1 else ""
+        return f"{e.message} message of {e.payload.size} bytes{frags} ({preview!r})"
+    return f"{e.kind} of {e.payload.size} bytes ({preview!r})"
 
 
 def describe_received(got: Received) -> str:
     if not got:
         return "nothing"
-    parts = []
-    for g in got[:3]:
-        preview: str = g.get("text") or g.get("hex") or ""
-        preview = preview if len(preview) <= 24 else preview[:24] + "..."
-        what = f"{g['kind']} message" if g["type"] == "message" else g["type"]
-        frags = f" in {g['fragments']} frames" if g.get("fragments", 1) > 1 else ""
-        parts.append(f"{what} of {g['size']} bytes{frags} ({preview!r})")
     more = f" and {len(got) - 3} more" if len(got) > 3 else ""
-    return ", ".join(parts) + more
+    return ", ".join(_what(g) for g in got[:3]) + more
 
 
 def describe_expected(expected: tuple[ExpectEvent, ...]) -> str:
@@ -67,9 +85,11 @@ def describe_expected(expected: tuple[ExpectEvent, ...]) -> str:
         return "nothing"
     parts = []
     for e in expected[:3]:
-        what = f"{e.kind} message" if e.type == "message" else e.type
+        what = f"mark {e.name}" if e.type == "mark" else f"{e.kind} message" if e.type == "message" else e.type
+        size = "" if e.type == "mark" else f" of {len(e.payload.to_bytes())} bytes"
         frags = f" in {e.fragments} frames" if e.fragments is not None else ""
-        parts.append(f"{what} of {len(e.payload.to_bytes())} bytes{frags}")
+        times = f" x{e.times}" if e.times != 1 else ""
+        parts.append(f"{what}{size}{frags}{times}")
     more = f" and {len(expected) - 3} more" if len(expected) > 3 else ""
     return ", ".join(parts) + more
 
@@ -80,7 +100,7 @@ def _judge_handshake(case: Case, obs: Observation) -> tuple[Behavior, str] | Non
     if obs.status is None:
         if obs.handshake_error:  # bytes arrived, but not an HTTP head
             return Behavior.FAILED, f"invalid handshake answer: {obs.handshake_error}"
-        if obs.timed_out:  # the peer kept the connection open and said nothing
+        if timed_out(obs.events):  # the peer kept quiet
             return Behavior.FAILED, "no handshake answer before the case timed out"
         return Behavior.FAILED, "no handshake answer: the connection closed before an HTTP head arrived"
     if obs.status not in exp.status:
@@ -103,12 +123,17 @@ def _judge_handshake(case: Case, obs: Observation) -> tuple[Behavior, str] | Non
     return None
 
 
+def timed_out(events: list[Event]) -> bool:
+    """The case ended on its ceiling."""
+    return any(isinstance(e, TimedOut) and e.final for e in events)
+
+
 def _normal(value: str | None) -> str | None:
     return None if value is None else ",".join(v.strip() for v in value.split(","))
 
 
 def _judge_chat(expected: tuple[tuple[str, str], ...], obs: Observation) -> tuple[Behavior, str]:
-    shown = [tuple(line) for e in obs.events if e.type == "chat" for line in e.data["lines"]]
+    shown = [tuple(line) for e in obs.events if isinstance(e, ChatShown) for line in e.lines]
     if shown == list(expected):
         return Behavior.OK, f"the page shows the {len(shown)} expected chat lines, in order"
     return Behavior.FAILED, f"the page shows {shown!r}, expected {list(expected)!r}"
@@ -120,7 +145,7 @@ def judge_behavior(case: Case, obs: Observation) -> tuple[Behavior, str]:
         return decided
     if case.expect_chat is not None:
         return _judge_chat(case.expect_chat, obs)
-    got = received(obs, expects_pings(case))
+    got = received(obs.events, expects_pings(case))
     for behavior, expected in (
         (Behavior.OK, case.ok),
         (Behavior.NON_STRICT, case.non_strict),
@@ -128,41 +153,75 @@ def judge_behavior(case: Case, obs: Observation) -> tuple[Behavior, str]:
     ):
         if expected is not None and matches(expected, got):
             return behavior, f"received {describe_received(got)}"
+    wanted_count = sum(e.times for e in case.ok) if case.ok is not None else 0
+    if timed_out(obs.events) and case.ok is not None and len(got) < wanted_count:
+        return (
+            Behavior.FAILED,
+            f"timed out after {case.timeout:g} s: {len(got)} of {wanted_count} {_noun(case)} received",
+        )
     wanted = describe_expected(case.ok) if case.ok is not None else "a defined outcome"
     return Behavior.FAILED, f"expected {wanted}; received {describe_received(got)}"
 
 
-def in_draft(code: int, draft: Draft) -> int | None:
-    """The code `draft` uses for what RFC 6455 calls `code`: drafts before 1007 and 1009 existed
-    failed with 1002 (protocol error) and 1004 (too large)."""
-    info = draft.info
-    if code in info.close_codes:
-        return code
-    return {1007: info.invalid_data_code, 1009: info.too_big_code}.get(code, code)
+def expected_close(case: Case, draft: Draft) -> tuple[codes.Codes, bool]:
+    """The close codes allowed in `draft` and whether a clean close is required."""
+    if case.close.answer:
+        return codes.answer(case.sent_close_code(), draft)
+    return codes.resolve(case.close.codes, draft), case.close.clean
 
 
-def judge_close(case: Case, draft: Draft, obs: Observation) -> tuple[CloseBehavior, str]:
+def _noun(case: Case) -> str:
+    """What the expected messages are called: echoes when the case sends every one of them."""
+    sent = {(s.kind, s.payload.to_bytes()) for s in walk(case.steps) if isinstance(s, SendMessage)}
+    expected = case.ok or ()
+    echoes = all(e.type == "message" and (e.kind, e.payload.to_bytes()) in sent for e in expected)
+    return "echoes" if echoes else "expected messages"
+
+
+def closer(case: Case) -> str:
+    """Who is expected to close: client, server or either."""
+    return "client" if case.close.answer else case.close.by
+
+
+def judge_close(case: Case, draft: Draft, obs: Observation, end: Ending) -> tuple[CloseBehavior, str]:
     if obs.status != 101 or obs.handshake_error:
         return CloseBehavior.OK, "no WebSocket connection was opened"
-    exp, info = case.close, draft.info
-    if obs.client_failure:
-        return CloseBehavior.FAILED_BY_CLIENT, f"the client failed the connection: {obs.client_failure}"
-    if obs.timed_out or obs.closed_by is None:
+    by = closer(case)
+    if end.failure:
+        return CloseBehavior.FAILED, f"the peer broke the protocol and the client failed the connection: {end.failure}"
+    if end.closed_by is None:
         return CloseBehavior.FAILED, "the connection was never closed"
-    if exp.by not in ("either", obs.closed_by):
-        if exp.by == "server":
+    if by not in ("either", end.closed_by):
+        if by == "server":
             return CloseBehavior.FAILED, "expected the server to close the connection; the client had to"
         return CloseBehavior.FAILED, "the server closed the connection unexpectedly"
-    codes = [in_draft(code, draft) for code in exp.codes]
-    if info.close_codes and obs.close_frame_received and codes and obs.remote_close_code not in codes:
-        wanted = ", ".join(str(c) for c in codes)
-        got = "without a code" if obs.remote_close_code is None else f"with {obs.remote_close_code}"
-        return CloseBehavior.WRONG_CODE, f"peer closed {got}, expected {wanted}"
-    if exp.clean and not obs.clean:
-        return CloseBehavior.UNCLEAN, "the TCP connection ended without a complete closing handshake"
-    how = "cleanly" if obs.clean else "uncleanly (allowed)"
-    code = f" with {obs.remote_close_code}" if obs.remote_close_code is not None else ""
-    return CloseBehavior.OK, f"closed by the {obs.closed_by}{code}, {how}"
+    allowed, clean = expected_close(case, draft)
+    if clean and not end.clean:
+        return CloseBehavior.UNCLEAN, f"the closing handshake did not complete ({end.describe()})"
+    if draft.info.close_codes and end.remote_code is not None and allowed and end.remote_code not in allowed:
+        return CloseBehavior.WRONG_CODE, f"peer closed with {end.remote_code}, expected {allowed.describe()} or none"
+    if end.dropped_by_agent:
+        return CloseBehavior.FAILED_BY_CLIENT, "the server did not close the TCP connection in time: the client had to"
+    return CloseBehavior.OK, end.describe()
+
+
+def _apply_rules(case: Case, verdict: Verdict, end: Ending) -> Verdict:
+    """Autobahn's case-specific rules, in the order its cases apply them after the general verdict."""
+    behavior, reason, close, close_reason = (
+        verdict.behavior,
+        verdict.behavior_reason,
+        verdict.close,
+        verdict.close_reason,
+    )
+    wrong_closer = closer(case) not in ("either", end.closed_by)
+    if Rule.WRONG_CLOSER_FAILS in case.rules and end.opened and wrong_closer:
+        behavior, reason = Behavior.FAILED, f"the peer did not detect the invalid input: {close_reason}"
+    if Rule.WRONG_CODE_FAILS in case.rules and close is CloseBehavior.WRONG_CODE:
+        behavior, reason = Behavior.FAILED, close_reason
+    if Rule.INFORMATIONAL in case.rules:
+        behavior, reason = Behavior.INFORMATIONAL, f"the outcome is not defined: {reason}"
+        close, close_reason = CloseBehavior.INFORMATIONAL, f"the outcome is not defined: {close_reason}"
+    return Verdict(behavior, reason, close, close_reason)
 
 
 def judge(case: Case, draft: Draft, obs: Observation) -> Verdict:
@@ -171,6 +230,7 @@ def judge(case: Case, draft: Draft, obs: Observation) -> Verdict:
         return unimplemented(obs.unimplemented)
     if obs.error:
         return Verdict(Behavior.FAILED, obs.error, CloseBehavior.FAILED, obs.error)
+    end = ending(obs.events, draft)
     behavior, reason = judge_behavior(case, obs)
-    close, close_reason = judge_close(case, draft, obs)
-    return Verdict(behavior, reason, close, close_reason)
+    close, close_reason = judge_close(case, draft, obs, end)
+    return _apply_rules(case, Verdict(behavior, reason, close, close_reason), end)

@@ -3,27 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import time
 from collections.abc import Callable
-from typing import Any
 
-from .results import WIRE_LOG_CAP, Observation, ObservedEvent, WireChunk
-
-PREVIEW = 256  # bytes of a payload kept in a report
-
-
-def payload_summary(data: bytes, kind: str = "binary") -> dict[str, Any]:
-    """How a payload is recorded: size, digest and a preview (the judge compares size and digest)."""
-    preview = data[:PREVIEW]
-    summary: dict[str, Any] = {"size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
-    if kind == "text":
-        summary["text"] = preview.decode("utf-8", "replace")
-    else:
-        summary["hex"] = preview.hex()
-    if len(data) > PREVIEW:
-        summary["truncated"] = True
-    return summary
+from .events import Event, TimedOut
+from .results import WIRE_LOG_CAP, Observation, WireChunk
 
 
 class Recorder:
@@ -35,7 +19,7 @@ class Recorder:
     def __init__(self) -> None:
         self.observation = Observation()
         self.start = time.monotonic()
-        self._counts: dict[str, int] = {}  # events recorded per type
+        self._counts: dict[str, int] = {}  # events recorded per kind
         self._consumed: dict[str, int] = {}  # events of each type that wait steps have used up
         self._kept: dict[str, int] = {}  # wire log bytes kept per direction
         self._waits: list[tuple[Callable[[], bool], asyncio.Future[None]]] = []
@@ -43,9 +27,13 @@ class Recorder:
     def now(self) -> float:
         return time.monotonic() - self.start
 
-    def event(self, type_: str, **data: Any) -> None:
-        self.observation.events.append(ObservedEvent(round(self.now(), 6), type_, data))
-        self._counts[type_] = self._counts.get(type_, 0) + 1
+    def stamp(self) -> float:
+        """`t` for an event recorded now."""
+        return round(self.now(), 6)
+
+    def record(self, event: Event) -> None:
+        self.observation.events.append(event)
+        self._counts[event.kind] = self._counts.get(event.kind, 0) + 1
         for predicate, future in self._waits:
             if not future.done() and predicate():
                 future.set_result(None)
@@ -60,17 +48,17 @@ class Recorder:
         if len(data) > room:
             obs.wire_dropped[direction] += len(data) - room
 
-    def count(self, type_: str) -> int:
-        return self._counts.get(type_, 0)
+    def count(self, kind: str) -> int:
+        return self._counts.get(kind, 0)
 
-    async def wait_for(self, type_: str, count: int, timeout: float, ended: Callable[[], bool]) -> bool:
-        """Wait for `count` more events of a type than earlier waits consumed (so an event that arrived
+    async def wait_for(self, kind: str, count: int, timeout: float, ended: Callable[[], bool]) -> bool:
+        """Wait for `count` more events of a kind than earlier waits consumed (so an event that arrived
         before the wait began still counts), or until `ended()`; False on timeout, with an event."""
-        wanted = self._consumed.get(type_, 0) + count
-        self._consumed[type_] = wanted
-        if await self.wait_until(lambda: self._counts.get(type_, 0) >= wanted or ended(), timeout):
+        wanted = self._consumed.get(kind, 0) + count
+        self._consumed[kind] = wanted
+        if await self.wait_until(lambda: self._counts.get(kind, 0) >= wanted or ended(), timeout):
             return True
-        self.event("timeout", waiting_for=type_, seconds=timeout)
+        self.record(TimedOut(self.stamp(), kind, timeout))
         return False
 
     async def wait_until(self, predicate: Callable[[], bool], timeout: float) -> bool:

@@ -6,7 +6,11 @@ import enum
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from wire import Draft
+
 from ..cases.model import CaseInfo
+from .closing import Ending, ending
+from .events import Event, Opened
 
 WIRE_LOG_CAP = 64 * 1024  # bytes kept per direction in a case's wire log
 
@@ -21,9 +25,10 @@ class Behavior(enum.StrEnum):
 
 class CloseBehavior(enum.StrEnum):
     OK = "OK"
+    INFORMATIONAL = "INFORMATIONAL"  # the case defines no expected closing (Autobahn's 7.1.6, 7.13.x)
     WRONG_CODE = "WRONG CODE"
     UNCLEAN = "UNCLEAN"
-    FAILED_BY_CLIENT = "FAILED BY CLIENT"
+    FAILED_BY_CLIENT = "FAILED BY CLIENT"  # the client had to drop TCP: the server should have (RFC 6455 §7.1.1)
     FAILED = "FAILED"
     UNIMPLEMENTED = "UNIMPLEMENTED"
 
@@ -37,20 +42,10 @@ class Verdict:
 
     @property
     def failed(self) -> bool:
-        """What gates a run's exit status: a FAILED behaviour, a FAILED close, or FAILED BY CLIENT (the
-        peer broke the protocol, so the client had to fail the connection). WRONG CODE and UNCLEAN are
-        shown in reports but tolerated, as Autobahn does."""
-        return self.behavior is Behavior.FAILED or self.close in (CloseBehavior.FAILED, CloseBehavior.FAILED_BY_CLIENT)
-
-
-@dataclass
-class ObservedEvent:
-    """One thing the agent saw. `type` is one of: open, message, fragment, ping, pong, close,
-    failure (the agent failed the connection: the peer broke the protocol), tcp_closed, error, timeout."""
-
-    t: float  # seconds since the case started
-    type: str
-    data: dict[str, Any] = field(default_factory=dict)
+        """What gates a run's exit status: a FAILED behaviour or a FAILED close (the wrong side closed,
+        nobody did, or the peer broke the protocol). WRONG CODE, UNCLEAN and FAILED BY CLIENT are shown in
+        reports but tolerated, as Autobahn does; a case rule can make them fail the behaviour."""
+        return self.behavior is Behavior.FAILED or self.close is CloseBehavior.FAILED
 
 
 @dataclass
@@ -64,7 +59,7 @@ class WireChunk:
 class Observation:
     """Everything the engine recorded while running one case, for the judge and the report."""
 
-    events: list[ObservedEvent] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)
     wire: list[WireChunk] = field(default_factory=list)
     wire_dropped: dict[str, int] = field(default_factory=lambda: {"out": 0, "in": 0})
     handshake_request: str = ""
@@ -73,13 +68,6 @@ class Observation:
     response_headers: list[tuple[str, str]] = field(default_factory=list)
     protocol: str | None = None
     handshake_error: str | None = None  # the answer was not a valid WebSocket handshake
-    closed_by: str | None = None  # "client" | "server": who sent the first close (or dropped TCP)
-    remote_close_code: int | None = None
-    local_close_code: int | None = None
-    close_frame_received: bool = False
-    clean: bool = False  # closing handshake completed and TCP closed
-    client_failure: str | None = None  # the agent failed the connection because the peer broke a rule
-    timed_out: bool = False
     error: str | None = None  # the agent could not run (connection refused, browser crashed ...)
     unimplemented: str | None = None  # why the agent or draft cannot express this case
     attachments: dict[str, bytes] = field(default_factory=dict)  # e.g. a page's screenshot.png
@@ -100,6 +88,13 @@ class CaseResult:
     expected: dict[str, Any]  # the case's expectations in their YAML shape, for the report
 
     @property
+    def ending(self) -> Ending:
+        """How the connection ended, worked out from the events (a scenario's: its first actor's)."""
+        events = self.observation.events
+        first = next((e.actor for e in events if isinstance(e, Opened)), "")
+        return ending([e for e in events if e.actor == first], Draft.parse(self.draft))
+
+    @property
     def key(self) -> str:
         """A file-name-safe identifier: case id, draft, agent."""
         return f"{self.case.id}_{self.draft}_{self.agent}".replace("/", "-")
@@ -114,6 +109,7 @@ class CaseResult:
             "description": self.case.description,
             "expectation": self.case.expectation,
             "source": self.case.source,
+            "tags": list(self.case.tags),
             "draft": self.draft,
             "agent": self.agent,
             "behavior": str(self.verdict.behavior),
@@ -131,7 +127,8 @@ class CaseResult:
                 },
                 "attachments": sorted(obs.attachments),
                 "response_headers": [list(h) for h in obs.response_headers],
-                "events": [asdict(e) for e in obs.events],
+                "ending": self.ending.to_json(),
+                "events": [e.to_json() for e in obs.events],
             },
             "wirelog": [{"t": round(c.t, 6), "dir": c.direction, "hex": c.data.hex()} for c in obs.wire],
         }

@@ -56,6 +56,7 @@ class Link:
         self.request: Request | None = None
         self.draft: Draft | None = None
         self.received = bytearray()  # every byte read after the opening handshake
+        self.reads: list[bytes] = []  # the same, one item per read of the socket
         self.eof = False
 
     async def read_request(self) -> HandshakeRequest:
@@ -75,10 +76,11 @@ class Link:
                     self.received += raw[len(event.head) + len(event.key3) :]
                     return event
 
-    async def handshake(self, *, auto_close: bool = True) -> Connection:
+    async def handshake(self, *, auto_close: bool = True, strict: bool = True) -> Connection:
         """Accept the opening handshake as the reference server would (offered subprotocol: the first)."""
         request = await self.read_request()
         self.conn.auto_close = auto_close
+        self.conn.strict = strict  # read when the framing is set up, as the handshake is accepted
         answer = self.conn.accept(request.protocols[0] if request.protocols else None)
         self.send(self.conn.data_to_send())
         if isinstance(answer, Rejection):
@@ -103,6 +105,8 @@ class Link:
         except ConnectionError:
             data = b""
         self.received += data
+        if data:
+            self.reads.append(data)
         self.eof = not data
         return data
 
@@ -288,10 +292,10 @@ def garbage_lingering(*, at_once: bool) -> Handler:
 
 
 def wrong_code(code: int) -> Handler:
-    """Echoes messages; answers the client's close with `code` instead of echoing its code."""
+    """Echoes messages; answers the client's close, whatever its code (valid or not), with `code`."""
 
     async def handler(link: Link) -> None:
-        conn = await link.handshake(auto_close=False)
+        conn = await link.handshake(auto_close=False, strict=False)
         async for event in link.events():
             _echo(link, event)
             if isinstance(event, CloseReceived):

@@ -34,12 +34,12 @@ def test_read_run_counts_behaviours_and_lists_what_is_not_ok(tmp_path: Path) -> 
 
 def test_harness_argv_puts_the_exclusions_last(tmp_path: Path) -> None:
     argv = harness_argv(
-        "py", "ws://127.0.0.1:1/", "hybi-08", tmp_path / "cases", tmp_path / "out", 2, ["20.*", "0.1.5"]
+        "py", "ws://127.0.0.1:1/", "hybi-08", tmp_path / "cases", tmp_path / "out", 2, ["--exclude", "9.*"]
     )
     assert argv[:4] == ["py", "-m", "harness", "run"]
     assert argv[argv.index("--drafts") + 1] == "hybi-08"
     assert argv[argv.index("--agents") + 1] == "python"
-    assert argv[-3:] == ["--exclude", "20.*", "0.1.5"]
+    assert argv[-2:] == ["--exclude", "9.*"]
     assert "--exclude" not in harness_argv("py", "u", "rfc6455", tmp_path, tmp_path, 1)
 
 

@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import socket
+import threading
 import time
 from collections.abc import AsyncIterator
+from dataclasses import replace
 
 import pytest
 
@@ -14,9 +17,13 @@ from harness.agents import link as link_module
 from harness.agents import python as python_driver
 from harness.agents.python import PythonDriver, unsupported_in_draft
 from harness.cases.model import (
+    BeginFrame,
     Case,
     ExpectClose,
+    FrameData,
     Handshake,
+    Mark,
+    Pause,
     Payload,
     Repeat,
     SendClose,
@@ -26,14 +33,18 @@ from harness.cases.model import (
     SendPong,
     Step,
     Wait,
+    Write,
 )
+from harness.run.closing import Ending, ending
 from harness.run.engine import drive
+from harness.run.events import CloseOut, MarkSet, MessageIn, PongIn, TcpClosed
+from harness.run.judge import judge
 from harness.run.recorder import Recorder
-from harness.run.results import WIRE_LOG_CAP, Observation
+from harness.run.results import WIRE_LOG_CAP, CloseBehavior, Observation
 from harness.run.target import Target
 from server.app import ReferenceServer
 from server.config import ServerConfig
-from wire import Draft, Frame, FrameParser, Kind, parse_close
+from wire import Connection, Draft, Frame, FrameParser, Kind, ServerAccept, Side, accept, parse_close, parse_request
 
 from .. import peers
 from ..peers import BY_SERVER, Peer, make_case
@@ -71,8 +82,12 @@ def masked(data: bytes, key: bytes = KEY) -> bytes:
     return bytes(b ^ key[i % 4] for i, b in enumerate(data))
 
 
-def types(obs: Observation) -> list[str]:
-    return [e.type for e in obs.events]
+def kinds(obs: Observation) -> list[str]:
+    return [e.kind for e in obs.events]
+
+
+def end(obs: Observation, draft: Draft = RFC) -> Ending:
+    return ending(obs.events, draft)
 
 
 # --- exact bytes -------------------------------------------------------------------------------------
@@ -148,8 +163,8 @@ async def test_a_message_step_fragments_and_chops(reference: Target) -> None:
     written = sent_after_handshake(obs)
     assert max(len(c) for c in written[:-1]) == 3  # the last chunk is the close frame, not chopped
     # the echo protocol echoes frame by frame: the recorded message counts them
-    (message,) = [e for e in obs.events if e.type == "message"]
-    assert (message.data["fragments"], message.data["text"]) == (3, "Hello")
+    (message,) = [e for e in obs.events if isinstance(e, MessageIn)]
+    assert (message.fragments, message.payload.preview) == (3, "Hello")
 
 
 async def test_a_reassembling_echo_is_one_fragment(reference: Target) -> None:
@@ -159,8 +174,8 @@ async def test_a_reassembling_echo_is_one_fragment(reference: Target) -> None:
         handshake=Handshake(protocols=("echo-assemble",)),
     )
     obs = await observe(case, reference)
-    (message,) = [e for e in obs.events if e.type == "message"]
-    assert message.data["fragments"] == 1
+    (message,) = [e for e in obs.events if isinstance(e, MessageIn)]
+    assert message.fragments == 1
 
 
 async def test_ping_and_close_frames(reference: Target) -> None:
@@ -169,9 +184,10 @@ async def test_ping_and_close_frames(reference: Target) -> None:
     ping, close = client_frames(obs, RFC)
     assert (ping.opcode, ping.payload) == (0x9, b"abc")
     assert parse_close(close.payload, RFC) == (1001, "bye")
-    (pong,) = [e for e in obs.events if e.type == "pong"]
-    assert pong.data["sha256"] == hashlib.sha256(b"abc").hexdigest()
-    assert (obs.closed_by, obs.local_close_code, obs.remote_close_code, obs.clean) == ("client", 1001, 1001, True)
+    (pong,) = [e for e in obs.events if isinstance(e, PongIn)]
+    assert pong.payload.sha256 == hashlib.sha256(b"abc").hexdigest()
+    e = end(obs)
+    assert (e.closed_by, e.local_code, e.remote_code, e.clean) == ("client", 1001, 1001, True)
 
 
 # --- the wire log ------------------------------------------------------------------------------------
@@ -182,10 +198,10 @@ async def test_the_wire_log_cap_holds_with_a_1_MiB_message(reference: Target) ->
     data = Payload("repeat", byte=ord("a"), count=size)
     case = make_case(SendMessage("text", data), Wait("message", timeout=15), timeout=20)
     obs = await observe(case, reference)
-    (message,) = [e for e in obs.events if e.type == "message"]
-    assert message.data["size"] == size
-    assert message.data["sha256"] == hashlib.sha256(data.to_bytes()).hexdigest()
-    assert message.data["truncated"]
+    (message,) = [e for e in obs.events if isinstance(e, MessageIn)]
+    assert message.payload.size == size
+    assert message.payload.sha256 == hashlib.sha256(data.to_bytes()).hexdigest()
+    assert message.payload.truncated
     for direction in ("out", "in"):
         kept = sum(len(c.data) for c in obs.wire if c.direction == direction)
         assert kept == WIRE_LOG_CAP, direction
@@ -214,8 +230,8 @@ async def test_a_handshake_override_is_sent_as_asked(reference: Target) -> None:
     assert "Host: example.org:1" in lines
     assert [line for line in lines if line.startswith("X-Twice")] == ["X-Twice: 1", "X-Twice: 2"]
     assert obs.status == 400
-    assert "rejected" in types(obs)
-    assert obs.closed_by is None  # no WebSocket, so no closing to judge
+    assert "rejected" in kinds(obs)
+    assert end(obs).closed_by is None  # no WebSocket, so no closing to judge
 
 
 async def test_a_version_override_is_refused_with_the_versions(reference: Target) -> None:
@@ -246,7 +262,7 @@ async def test_a_wrong_accept_is_a_handshake_error() -> None:
     assert obs.status == 101
     assert obs.handshake_error is not None
     assert obs.handshake_error.startswith(f"Sec-WebSocket-Accept is '{peers.BAD_ACCEPT}'")
-    assert "open" not in types(obs)
+    assert "open" not in kinds(obs)
     assert len(sent_after_handshake(obs)) == 0  # not a single frame on a connection that never opened
 
 
@@ -283,11 +299,11 @@ async def test_invalid_utf8_fails_the_connection_with_the_drafts_code(draft: Dra
     case = make_case(SendMessage("text", Payload(text="Hello")), Wait("message"))
     async with Peer(peers.utf8_breaker) as peer:
         obs = await observe(case, peer.target, draft)
-    assert obs.client_failure is not None
-    assert obs.client_failure.startswith("invalid UTF-8 in a text message")
+    e = end(obs, draft)
+    assert e.failure is not None and e.failure.startswith("invalid UTF-8 in a text message")
     code = draft.info.invalid_data_code
-    assert (obs.closed_by, obs.local_close_code, obs.clean) == ("client", code, False)
-    assert "message" not in types(obs)
+    assert (e.closed_by, e.local_code, e.clean) == ("client", code, False)
+    assert "message" not in kinds(obs)
     message, close = client_frames(obs, draft)
     assert message.payload == b"Hello"
     assert (draft.info.kind(close.opcode), parse_close(close.payload, draft)[0]) == (Kind.CLOSE, code)
@@ -297,43 +313,45 @@ async def test_invalid_utf8_fails_the_connection_with_the_drafts_code(draft: Dra
 async def test_after_failing_the_connection_the_client_sends_and_waits_for_nothing_more(
     monkeypatch: pytest.MonkeyPatch, at_once: bool
 ) -> None:
-    monkeypatch.setattr(python_driver, "CLOSE_TIMEOUT", 0.3)
     case = make_case(
         SendMessage("text", Payload(text="Hello")),
         Wait("message", timeout=30),  # the peer's garbage fails the connection: no message can come
         SendMessage("text", Payload(text="after")),
-        Wait(None, timeout=30),
+        Pause(30),
+        close_timeout=0.3,
     )
     async with Peer(peers.garbage_lingering(at_once=at_once)) as peer:
         started = time.monotonic()
         obs = await observe(case, peer.target)
         assert time.monotonic() - started < 10  # a ceiling well below the 30 s waits
-    assert obs.client_failure is not None
-    assert obs.client_failure.startswith("reserved bits")
+    e = end(obs)
+    assert e.failure is not None and e.failure.startswith("reserved bits")
     frames = client_frames(obs, RFC)
     # the failure's close goes out at once, even when the garbage came with the handshake; nothing after it
     expected = [Kind.CLOSE] if at_once else [Kind.TEXT, Kind.CLOSE]
     assert [RFC.info.kind(f.opcode) for f in frames] == expected
     assert parse_close(frames[-1].payload, RFC)[0] == 1002
-    assert (obs.closed_by, obs.clean) == ("client", False)
+    assert (e.closed_by, e.clean) == ("client", False)
 
 
 async def test_a_reset_is_recorded() -> None:
     case = make_case(SendMessage("text", Payload(text="Hello")), Wait("message"))
     async with Peer(peers.resetter) as peer:
         obs = await observe(case, peer.target)
-    (error,) = [e for e in obs.events if e.type == "error"]
-    assert error.data["reason"].startswith("connection reset")
-    assert (obs.closed_by, obs.clean, obs.close_frame_received) == ("server", False, False)
-    assert types(obs)[-1] == "tcp_closed"
+    (tcp,) = [e for e in obs.events if isinstance(e, TcpClosed)]
+    assert (tcp.by, tcp.reason.startswith("connection reset")) == ("peer", True)
+    e = end(obs)
+    assert (e.closed_by, e.clean, e.close_received) == ("server", False, False)
+    assert kinds(obs)[-1] == "tcp_closed"
 
 
 async def test_a_quiet_period_ends_when_the_peer_leaves() -> None:
     async with Peer(peers.sink(0)) as peer:
         started = time.monotonic()
-        obs = await observe(make_case(Wait(None, timeout=30), close=EITHER), peer.target)
+        obs = await observe(make_case(Pause(30), close=EITHER), peer.target)
         assert time.monotonic() - started < 10  # a ceiling well below the 30 s quiet period
-    assert (obs.closed_by, obs.clean, obs.timed_out) == ("server", False, False)
+    e = end(obs)
+    assert (e.closed_by, e.clean, e.timed_out) == ("server", False, False)
 
 
 @pytest.mark.parametrize("draft", [Draft.HIXIE_75, Draft.HIXIE_76])
@@ -342,13 +360,14 @@ async def test_hixie_closing(reference: Target, draft: Draft) -> None:
     obs = await observe(case, reference, draft)
     after = b"".join(sent_after_handshake(obs))
     assert after.startswith(b"\x00Hello\xff")
-    assert (obs.closed_by, obs.clean) == ("client", True)
+    e = end(obs, draft)
+    assert (e.closed_by, e.clean, e.dropped_by_agent) == ("client", True, False)
     if draft is Draft.HIXIE_75:
         assert after == b"\x00Hello\xff"  # closing is dropping TCP: no closing frame
-        assert not obs.close_frame_received
+        assert not e.close_received
     else:
         assert after == b"\x00Hello\xff\xff\x00"
-        assert obs.close_frame_received
+        assert e.close_received
 
 
 # --- what a draft cannot express ---------------------------------------------------------------------
@@ -365,7 +384,12 @@ async def test_hixie_closing(reference: Target, draft: Draft) -> None:
         (Draft.HIXIE_75, SendClose(), "hixie-75 has no close frame"),
         (Draft.HIXIE_75, SendFrame("binary"), "hixie-75 has no opcode binary"),
         (Draft.RFC6455, SendFrame("reserved:10"), "rfc6455 has no opcode reserved:10"),
-        (Draft.HIXIE_75, Repeat(2, (Wait(), Repeat(1, (SendPing(),)))), "hixie-75 has no ping or pong frames"),
+        (Draft.HIXIE_75, Repeat(2, (Pause(1), Repeat(1, (SendPing(),)))), "hixie-75 has no ping or pong frames"),
+        (
+            Draft.HYBI_06,
+            Write((BeginFrame("text", 3),)),
+            "hybi-06 masks whole frames: a frame cannot be written piece by piece",
+        ),
     ],
 )
 def test_unsupported_in_draft(draft: Draft, step: Step, reason: str) -> None:
@@ -380,3 +404,165 @@ def test_what_every_draft_can_express() -> None:
     assert all(unsupported_in_draft(case, d) is None for d in Draft)
     assert unsupported_in_draft(make_case(SendClose()), Draft.HIXIE_76) is None
     assert unsupported_in_draft(make_case(SendClose(1000)), Draft.HYBI_06) is None
+
+
+# --- writes like Autobahn's ---------------------------------------------------------------------------
+
+THREE = (
+    SendFrame("text", Payload(text="Hello, world!")),
+    SendFrame("text", Payload(text="Hello, world!"), rsv2=True),
+    SendFrame("ping"),
+)
+
+
+def frame_sizes(obs: Observation) -> list[int]:
+    return [len(c) for c in sent_after_handshake(obs)]
+
+
+async def test_consecutive_sends_leave_in_one_write_and_arrive_in_one_read() -> None:
+    """Autobahn's 3.2: the three frames are one TCP write; the peer reads them in one recv()."""
+    total = (2 + 4 + 13) * 2 + (2 + 4)
+    async with Peer(peers.sink(total)) as peer:
+        obs = await observe(make_case(*THREE, close=BY_SERVER, timeout=5), peer.target)
+        await peer.wait_finished()
+        (link,) = peer.links
+    (write,) = sent_after_handshake(obs)  # one write() after the handshake request
+    assert len(write) == total
+    assert [RFC.info.kind(f.opcode) for f in client_frames(obs, RFC)] == [Kind.TEXT, Kind.TEXT, Kind.PING]
+    assert link.reads == [write]  # one read at the peer: every byte of the three frames at once
+
+
+async def test_sync_chop_waits_and_write_groups_end_a_write(reference: Target) -> None:
+    sync = tuple(SendFrame(s.opcode, s.payload, rsv2=s.rsv2, sync=True) for s in THREE)
+    async with Peer(peers.sink(44)) as peer:
+        assert frame_sizes(await observe(make_case(*sync, close=BY_SERVER, timeout=5), peer.target)) == [19, 19, 6]
+    chopped = (SendFrame("text", Payload(text="ab"), chop=3), SendFrame("ping"))
+    async with Peer(peers.sink(14)) as peer:
+        assert frame_sizes(await observe(make_case(*chopped, close=BY_SERVER, timeout=5), peer.target)) == [3, 3, 2, 6]
+    message = SendMessage("text", Payload(text="Hello"))
+    steps = (message, message, Wait("message", count=2), Write((message, message)), message, Wait("message"))
+    obs = await observe(make_case(*steps), reference)
+    assert frame_sizes(obs)[:3] == [22, 22, 11]  # 2 messages | the group | the next one | (the close)
+
+
+async def test_a_frame_written_in_pieces() -> None:
+    steps = (
+        BeginFrame("text", 5, fin=False, mask_key=KEY),
+        FrameData(Payload(text="He")),
+        Mark("between"),
+        FrameData(Payload(text="llo")),
+        SendFrame("continuation"),
+    )
+    async with Peer(peers.sink(11 + 6)) as peer:
+        obs = await observe(make_case(*steps, close=BY_SERVER, timeout=5), peer.target)
+    first, second = sent_after_handshake(obs)[:2]  # the mark ends the write in progress
+    assert first == b"\x01\x85" + KEY + masked(b"He")
+    assert second[:3] == masked(b"Hello")[2:]  # the key runs on where the first piece stopped
+    assert second[3:5] == b"\x80\x80"  # then the empty final frame, with a key of its own
+    assert [e.name for e in obs.events if isinstance(e, MarkSet)] == ["between"]
+
+
+async def test_autobahns_fragmentation_ends_a_full_last_fragment_with_an_empty_frame(reference: Target) -> None:
+    step = SendMessage("text", Payload(text="abcd"), fragment_size=2, empty_final_frame=True)
+    obs = await observe(make_case(step, Wait("message")), reference)
+    frames = client_frames(obs, RFC)[:3]
+    assert [(f.opcode, f.fin, f.payload) for f in frames] == [
+        (0x1, False, b"ab"),
+        (0x0, False, b"cd"),
+        (0x0, True, b""),
+    ]
+    odd = SendMessage("text", Payload(text="abc"), fragment_size=2, empty_final_frame=True)
+    obs = await observe(make_case(odd, Wait("message")), reference)
+    assert [f.payload for f in client_frames(obs, RFC)[:2]] == [b"ab", b"c"]  # not full: no extra frame
+
+
+async def test_a_mark_is_recorded_only_while_the_connection_is_open() -> None:
+    steps = (Mark("A"), SendMessage("text", Payload(text="x")), Pause(30), Mark("B"))
+    async with Peer(peers.sink(7)) as peer:  # closes TCP once the message arrived
+        started = time.monotonic()
+        obs = await observe(make_case(*steps, close=EITHER), peer.target)
+        assert time.monotonic() - started < 10  # the pause ended with the connection, well before 30 s
+    assert [e.name for e in obs.events if isinstance(e, MarkSet)] == ["A"]
+
+
+# --- the closing handshake: Autobahn's 1 s, measuring the peer and never the harness ---------------
+
+
+async def test_a_peer_that_never_answers_the_close_is_unclean() -> None:
+    """Autobahn's closeHandshakeTimeout: no close reply within close_timeout, the client drops TCP."""
+    case = make_case(close_timeout=0.2)
+    async with Peer(peers.silent) as peer:
+        obs = await observe(case, peer.target)
+    e = end(obs)
+    assert (e.closed_by, e.close_received, e.clean, e.dropped_by_agent) == ("client", False, False, True)
+    assert judge(case, RFC, obs).close is CloseBehavior.UNCLEAN
+    assert judge(replace(case, close=ExpectClose(clean=False)), RFC, obs).close is CloseBehavior.FAILED_BY_CLIENT
+
+
+class _ThreadPeer:
+    """An echo peer with a loop of its own, in a thread: it answers a close at once and says when it has,
+    so a test can stall the harness's loop while the answer is already on its way."""
+
+    def __init__(self) -> None:
+        self.answered = threading.Event()
+        self.sock = socket.create_server(("127.0.0.1", 0))
+        self.port = self.sock.getsockname()[1]
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+
+    def _serve(self) -> None:
+        conn, _ = self.sock.accept()
+        with conn:
+            head = b""
+            while b"\r\n\r\n" not in head:
+                head += conn.recv(4096)
+            answer = accept(parse_request(head), b"", select_protocol=lambda offered: offered[0])
+            assert isinstance(answer, ServerAccept)
+            conn.sendall(answer.to_bytes())
+            ws = Connection(Draft.RFC6455, Side.SERVER)
+            while not ws.close_received:
+                data = conn.recv(4096)
+                if not data:
+                    return
+                ws.receive_data(data)
+            conn.sendall(ws.data_to_send())  # the close reply
+            self.answered.set()
+            conn.shutdown(socket.SHUT_WR)
+            conn.recv(4096)  # until the client closes too
+
+    def __enter__(self) -> _ThreadPeer:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.sock.close()
+        self.thread.join(10)
+
+
+async def test_a_late_harness_never_makes_the_peer_late(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The peer answers the close at once, but the harness's loop stalls past the 0.1 s deadline before it
+    reads the answer: what had arrived by then still counts, and the close is clean."""
+    flush = python_driver.RawSession.flush
+
+    async def stalling_flush(session: python_driver.RawSession) -> None:
+        await flush(session)
+        if any(isinstance(e, CloseOut) for e in session.obs.events) and not session.stalled:
+            session.stalled = True
+            assert peer.answered.wait(10)  # the answer is on the wire (a ceiling)
+            time.sleep(0.3)  # and the harness's loop is late: the deadline passes while it is blocked
+
+    monkeypatch.setattr(python_driver.RawSession, "stalled", False, raising=False)
+    monkeypatch.setattr(python_driver.RawSession, "flush", stalling_flush)
+    case = make_case(close_timeout=0.1)
+    with _ThreadPeer() as peer:
+        obs = await observe(case, Target("127.0.0.1", peer.port))
+    e = end(obs)
+    assert (e.closed_by, e.close_received, e.clean, e.dropped_by_agent) == ("client", True, True, False)
+    assert judge(case, RFC, obs).close is CloseBehavior.OK
+
+
+async def test_a_close_written_in_pieces_is_the_clients_close(reference: Target) -> None:
+    """The close counts from the write of its last byte, before an answer can be read (7.6.1)."""
+    for step in (SendClose(1000, Payload(text="bye"), chop=1), SendClose(1000, sync=True)):
+        obs = await observe(make_case(step), reference)
+        e = end(obs)
+        assert (e.closed_by, e.remote_code, e.clean) == ("client", 1000, True), step

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from harness.cases.model import CaseInfo
 from harness.cli.preflight import SilenceWatch, preflight, unanswered
-from harness.run.results import Behavior, CaseResult, CloseBehavior, Observation, ObservedEvent, Verdict, WireChunk
+from harness.run.events import Opened, TimedOut
+from harness.run.results import Behavior, CaseResult, CloseBehavior, Observation, Verdict, WireChunk
 from harness.run.target import Target
 from wire import Draft
 
@@ -49,12 +50,13 @@ def result(obs: Observation) -> CaseResult:
     return CaseResult(info, "rfc6455", "python", verdict, 0.0, 1.0, obs, {})
 
 
-SILENT = Observation(timed_out=True)
+CEILING = TimedOut(15.0, "the case to end", 15.0, final=True)
+SILENT = Observation(events=[CEILING])
 ANSWERED = [
-    Observation(timed_out=True, status=101),
-    Observation(timed_out=True, wire=[WireChunk(0.1, "in", b"H")]),
-    Observation(timed_out=True, handshake_error="malformed status line"),
-    Observation(timed_out=True, events=[ObservedEvent(0.1, "open")]),  # a browser: no wire log, but it opened
+    Observation(events=[CEILING], status=101),
+    Observation(events=[CEILING], wire=[WireChunk(0.1, "in", b"H")]),
+    Observation(events=[CEILING], handshake_error="malformed status line"),
+    Observation(events=[Opened(0.1), CEILING]),  # a browser: no wire log, but it opened
     Observation(error="cannot connect"),  # refused: quick, not silent
 ]
 

@@ -18,10 +18,10 @@ from pathlib import Path
 
 import pytest
 
+from harness.agents.python import PythonDriver
 from harness.cli import runner as cli_run
 from harness.cli.runner import EXIT_FAILED, EXIT_NO_RUN, EXIT_OK, EXIT_USAGE, RunOptions, run
 from harness.cli.shard import Shard
-from harness.run import engine
 from harness.run.refserver import ServerStartError
 from wire import Draft
 
@@ -211,8 +211,46 @@ async def test_a_target_that_breaks_the_protocol(tmp_path: Path) -> None:
         status, _, err = await run_captured(opts)
     assert status == EXIT_FAILED, err
     rfc = index(latest_run(tmp_path / "reports"))["python"]["rfc6455"]
-    assert (rfc["1.1"]["behavior"], rfc["1.1"]["behaviorClose"]) == ("FAILED", "FAILED BY CLIENT")
+    assert (rfc["1.1"]["behavior"], rfc["1.1"]["behaviorClose"]) == ("FAILED", "FAILED")
     assert f"against ws://127.0.0.1:{peer.port}/" in err
+
+
+INVALID_CODE = """\
+category: close
+cases:
+  - id: "7.9.6"
+    title: Close with invalid code 1016
+    description: Send a close frame with status code 1016.
+    expectation: A protocol error (1002).
+    spec: "RFC 6455 §7.4.2"
+    drafts: [rfc6455]
+    tags: [autobahn]
+    steps:
+      - send_close: {code: 1016}
+    close: answer
+    rules: [wrong-code-fails]
+"""
+
+
+async def test_a_peer_that_answers_an_invalid_close_code_with_1000_fails_the_run(tmp_path: Path) -> None:
+    """Autobahn's 7.9.x rule, end to end: WRONG CODE is a FAILED behaviour, and the run exits 1."""
+    cases = catalogue(tmp_path / "cases", close=INVALID_CODE)
+    async with Peer(peers.wrong_code(1000)) as peer:
+        status, out, err = await run_captured(options(cases, tmp_path / "reports", peer.target.url, (Draft.RFC6455,)))
+    assert status == EXIT_FAILED, err
+    result = index(latest_run(tmp_path / "reports"))["python"]["rfc6455"]["7.9.6"]
+    assert (result["behavior"], result["behaviorClose"], result["remoteCloseCode"]) == ("FAILED", "WRONG CODE", 1000)
+    assert "1 FAILED" in out
+
+
+async def test_tags_select_cases(tmp_path: Path) -> None:
+    cases = catalogue(tmp_path / "cases", echo=ECHO, close=INVALID_CODE)
+    opts = options(cases, tmp_path / "reports", drafts=(Draft.RFC6455,))
+    status, _, err = await run_captured(RunOptions(**{**opts.__dict__, "exclude_tags": ("autobahn",)}))
+    assert status == EXIT_OK, err
+    assert set(index(latest_run(tmp_path / "reports"))["python"]["rfc6455"]) == {"1.1", "1.2"}
+    status, _, err = await run_captured(RunOptions(**{**opts.__dict__, "tags": ("nothing-has-it",)}))
+    assert status == EXIT_USAGE and "no case matches" in err
 
 
 async def test_a_target_nobody_listens_on_stops_the_run_before_any_item(tmp_path: Path) -> None:
@@ -342,7 +380,7 @@ def quick_cases(count: int) -> str:
 
 
 async def test_a_target_that_stops_answering_stops_the_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(engine, "CEILING_MARGIN", 0.2)  # each unanswered item ends at its case's 1 s timeout
+    monkeypatch.setattr(PythonDriver, "overhead", 0.2)  # each unanswered item ends at its case's 1 s timeout
 
     async def answers_once(link: peers.Link) -> None:
         await (peers.not_http if len(peer.links) == 1 else peers.mute)(link)

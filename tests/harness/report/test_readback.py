@@ -9,7 +9,7 @@ import pytest
 
 from harness.report import ReportWriter
 from harness.report.readback import ReportReadError, read_results, run_info
-from harness.run.results import ObservedEvent
+from harness.run.events import ChatShown
 
 from .test_writer import make_result, sample_results
 from .test_writer import run_info as writer_run_info
@@ -19,7 +19,7 @@ def test_every_result_reads_back_as_it_was_written(tmp_path: Path) -> None:
     results = sample_results()
     shot = make_result("2.3", "rfc6455", "chromium")
     shot.observation.attachments = {"screenshot.png": b"\x89PNG\r\n\x1a\n fake"}
-    shot.observation.events.append(ObservedEvent(0.5, "chat", {"lines": [["alice", "hi"]]}))
+    shot.observation.events.append(ChatShown(0.5, (("alice", "hi"),), actor="ann"))
     shot.observation.response_headers = [("Upgrade", "websocket"), ("X-Twice", "1"), ("X-Twice", "2")]
     results.append(shot)
     writer = ReportWriter(tmp_path, writer_run_info(case_count=len(results)))

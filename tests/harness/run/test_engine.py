@@ -5,25 +5,30 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 
 import pytest
 
-from harness.agents import python as python_driver
 from harness.agents.python import PythonDriver
 from harness.cases.model import (
+    Actor,
+    As,
     Case,
     ExpectClose,
     ExpectHandshake,
     Handshake,
     Payload,
+    Rule,
+    SendClose,
+    SendFrame,
     SendMessage,
     SendPing,
     Step,
     Wait,
 )
 from harness.run import engine
-from harness.run.engine import Item, drive, plan, run_item, run_items
+from harness.run.engine import Item, drive, plan, run_item, run_items, segments
+from harness.run.events import HarnessError, TimedOut
 from harness.run.recorder import Recorder
 from harness.run.results import Behavior, CaseResult, CloseBehavior
 from harness.run.target import Target
@@ -75,8 +80,8 @@ class FakeSession:
         await self.driver.opened()
         return True
 
-    async def perform(self, step: Step) -> None:
-        self.driver.performed.append(step)
+    async def perform(self, steps: Sequence[Step]) -> None:
+        self.driver.performed.append(tuple(steps))
         self.ended = self.driver.behave == "end after a step"
 
     async def finish(self) -> None:
@@ -88,13 +93,14 @@ class FakeDriver:
 
     name = "python"
     version = "fake 1.0"
+    overhead = 5.0
 
     def __init__(self, behave: str = "return", unsupported: str | None = None) -> None:
         self.behave = behave
         self.reason = unsupported
         self.runs = 0
         self.finished = 0
-        self.performed: list[Step] = []
+        self.performed: list[tuple[Step, ...]] = []
         self.cancelled = asyncio.Event()
 
     def unsupported(self, case: Case, draft: Draft, page: str = "agent") -> str | None:
@@ -174,28 +180,27 @@ async def test_a_driver_exception_is_a_failed_verdict_with_its_traceback() -> No
     v = result.verdict
     assert (v.behavior, v.behavior_reason) == (Behavior.FAILED, "harness error: RuntimeError: boom")
     assert (v.close, v.close_reason) == (CloseBehavior.FAILED, "harness error: RuntimeError: boom")
-    (error,) = [e for e in result.observation.events if e.type == "error"]
-    assert "RuntimeError: boom" in error.data["traceback"]
-    assert "Traceback" in error.data["traceback"]
+    (error,) = [e for e in result.observation.events if isinstance(e, HarnessError)]
+    assert "RuntimeError: boom" in error.traceback
+    assert "Traceback" in error.traceback
 
 
 async def test_a_hung_driver_meets_the_ceiling(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(engine, "CEILING_MARGIN", 0.2)
     driver = FakeDriver("hang")
+    driver.overhead = 0.2
     started = time.monotonic()
     result = await run_item(Item(make_case(timeout=0.1), RFC, driver), Target("127.0.0.1", 9))
     assert time.monotonic() - started < 5  # a ceiling, not a timing
     assert driver.cancelled.is_set()
     obs = result.observation
-    assert obs.timed_out
-    (timeout,) = [e for e in obs.events if e.type == "timeout"]
-    assert timeout.data == {"waiting_for": "the case to end", "seconds": pytest.approx(0.3)}
+    (timeout,) = [e for e in obs.events if isinstance(e, TimedOut)]
+    assert (timeout.waiting_for, timeout.seconds, timeout.final) == ("the case to end", pytest.approx(0.3), True)
     assert result.verdict.behavior is Behavior.FAILED
     assert result.verdict.failed
 
 
 async def test_a_peer_that_never_answers_the_handshake_meets_the_ceiling(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(engine, "CEILING_MARGIN", 0.2)
+    monkeypatch.setattr(PythonDriver, "overhead", 0.2)
     async with Peer(peers.mute) as peer:
         started = time.monotonic()
         result = await run(make_case(timeout=0.3), peer.target)
@@ -211,16 +216,29 @@ async def test_a_peer_that_never_answers_the_handshake_meets_the_ceiling(monkeyp
 STEPS = (SendMessage("text", Payload(text="a")), Wait("message"), SendPing(Payload(text="b")))
 
 
-async def test_drive_performs_every_step_then_finishes() -> None:
+async def test_drive_hands_the_session_every_step_at_once_then_finishes() -> None:
     driver = FakeDriver()
     await drive(driver, make_case(*STEPS), RFC, Target("127.0.0.1", 9), Recorder())
-    assert (driver.runs, driver.performed, driver.finished) == (1, list(STEPS), 1)
+    assert (driver.runs, driver.performed, driver.finished) == (1, [STEPS], 1)
 
 
-async def test_drive_stops_performing_once_the_connection_ended() -> None:
-    driver = FakeDriver("end after a step")
-    await drive(driver, make_case(*STEPS), RFC, Target("127.0.0.1", 9), Recorder())
-    assert (driver.performed, driver.finished) == ([STEPS[0]], 1)
+def test_a_scenario_runs_in_segments_of_one_actor_each() -> None:
+    a1, a2, b1, a3 = (As(actor, SendMessage("text", Payload(text=n))) for actor, n in zip("aaba", "1234", strict=True))
+    assert list(segments((a1, a2, b1, a3))) == [("a", (a1.step, a2.step)), ("b", (b1.step,)), ("a", (a3.step,))]
+
+
+async def test_a_scenario_skips_the_segments_of_an_actor_whose_connection_ended() -> None:
+    ann, bob = FakeDriver("end after a step"), FakeDriver()
+    steps = [As(actor, SendMessage("text", Payload(text=n))) for actor, n in zip("aaba", "1234", strict=True)]
+    case = make_case(*steps, actors=(Actor("a"), Actor("b")))
+    cast = [
+        engine._Actor(name, case.for_actor(Actor(name)), RFC, driver, "agent", Recorder())
+        for name, driver in (("a", ann), ("b", bob))
+    ]
+    await engine.play(case, cast, Target("127.0.0.1", 9))
+    assert ann.performed == [(steps[0].step, steps[1].step)]  # its second segment was skipped
+    assert bob.performed == [(steps[2].step,)]
+    assert (ann.finished, bob.finished) == (1, 1)
 
 
 async def test_drive_does_nothing_more_when_the_handshake_fails() -> None:
@@ -292,10 +310,12 @@ async def test_invalid_utf8_from_the_peer_fails_the_case(draft: Draft) -> None:
         result = await run(ECHO_HELLO, peer.target, draft)
     v = result.verdict
     assert (v.behavior, v.behavior_reason) == (Behavior.FAILED, "expected text message of 5 bytes; received nothing")
-    assert v.close is CloseBehavior.FAILED_BY_CLIENT
-    assert v.close_reason.startswith("the client failed the connection: invalid UTF-8 in a text message")
+    assert v.close is CloseBehavior.FAILED
+    assert v.close_reason.startswith(
+        "the peer broke the protocol and the client failed the connection: invalid UTF-8 in a text message"
+    )
     assert v.failed
-    assert result.observation.local_close_code == draft.info.invalid_data_code
+    assert result.ending.local_code == draft.info.invalid_data_code
 
 
 async def test_a_silent_peer_fails_by_timeout_not_a_hang() -> None:
@@ -309,22 +329,21 @@ async def test_a_silent_peer_fails_by_timeout_not_a_hang() -> None:
     async with Peer(peers.silent) as peer:
         started = time.monotonic()
         result = await run(case, peer.target)
-        assert time.monotonic() - started < case.timeout + engine.CEILING_MARGIN  # a ceiling, not a timing
+        assert time.monotonic() - started < case.timeout + PythonDriver.overhead  # a ceiling, not a timing
     v = result.verdict
-    assert (v.behavior, v.behavior_reason) == (Behavior.FAILED, "expected text message of 5 bytes; received nothing")
+    assert (v.behavior, v.behavior_reason) == (Behavior.FAILED, "timed out after 0.5 s: 0 of 1 echoes received")
     assert (v.close, v.close_reason) == (CloseBehavior.FAILED, "the connection was never closed")
-    assert result.observation.timed_out
-    waits = [e.data["waiting_for"] for e in result.observation.events if e.type == "timeout"]
+    assert result.ending.timed_out
+    waits = [e.waiting_for for e in result.observation.events if isinstance(e, TimedOut)]
     assert waits == ["message", "the peer to close"]
 
 
-async def test_a_silent_peer_that_ignores_our_close_is_unclean(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(python_driver, "CLOSE_TIMEOUT", 0.3)
+async def test_a_silent_peer_that_ignores_our_close_is_unclean() -> None:
     async with Peer(peers.silent) as peer:
-        result = await run(make_case(), peer.target)
+        result = await run(make_case(close_timeout=0.3), peer.target)
     v = result.verdict
     assert (v.behavior, v.close) == (Behavior.OK, CloseBehavior.UNCLEAN)
-    assert not result.observation.timed_out
+    assert not result.ending.timed_out
 
 
 async def test_a_reset_after_the_handshake() -> None:
@@ -372,10 +391,10 @@ async def test_a_flooding_peer_is_the_peers_failure_not_a_harness_error(peer: pe
     assert (v.behavior, v.behavior_reason) == (Behavior.FAILED, reason)
     assert "harness error" not in v.close_reason
     assert result.observation.error is None
-    assert [e.type for e in result.observation.events] == ["handshake_invalid"]
+    assert [e.kind for e in result.observation.events] == ["handshake_invalid"]
 
 
-async def test_a_protocol_error_after_the_handshake_is_failed_by_client() -> None:
+async def test_a_protocol_error_after_the_handshake_is_the_clients_failure() -> None:
     class Raising(FakeDriver):
         @contextlib.asynccontextmanager
         async def session(
@@ -388,20 +407,19 @@ async def test_a_protocol_error_after_the_handshake_is_failed_by_client() -> Non
             raise HttpError("a peer's fault, raised by wire after the opening handshake")
 
     result = await run_item(Item(make_case(), RFC, Raising()), Target("127.0.0.1", 9))
-    obs = result.observation
-    assert obs.client_failure == "a peer's fault, raised by wire after the opening handshake"
-    assert (obs.closed_by, obs.error) == ("client", None)
-    assert result.verdict.close is CloseBehavior.FAILED_BY_CLIENT
+    assert result.ending.failure == "a peer's fault, raised by wire after the opening handshake"
+    assert (result.ending.closed_by, result.observation.error) == ("client", None)
+    assert result.verdict.close is CloseBehavior.FAILED
 
 
 @pytest.mark.parametrize("draft", HYBI)
-async def test_garbage_after_the_handshake_is_failed_by_client(draft: Draft) -> None:
+async def test_garbage_after_the_handshake_fails_the_close(draft: Draft) -> None:
     async with Peer(peers.garbage) as peer:
         result = await run(ECHO_HELLO, peer.target, draft)
     v = result.verdict
     assert v.behavior is Behavior.FAILED
-    assert v.close is CloseBehavior.FAILED_BY_CLIENT
-    assert result.observation.local_close_code == 1002
+    assert v.close is CloseBehavior.FAILED
+    assert result.ending.local_code == 1002
 
 
 async def test_a_wrong_close_code() -> None:
@@ -409,15 +427,41 @@ async def test_a_wrong_close_code() -> None:
         result = await run(ECHO_HELLO, peer.target)
     v = result.verdict
     assert (v.behavior, v.behavior_reason) == (Behavior.OK, "received text message of 5 bytes ('Hello')")
-    assert (v.close, v.close_reason) == (CloseBehavior.WRONG_CODE, "peer closed with 1001, expected 1000")
+    assert (v.close, v.close_reason) == (CloseBehavior.WRONG_CODE, "peer closed with 1001, expected 1000 or none")
     assert not v.failed
 
 
-async def test_a_close_code_that_may_not_be_sent_is_failed_by_client() -> None:
+async def test_a_close_code_that_may_not_be_sent_fails_the_close() -> None:
     async with Peer(peers.wrong_code(1005)) as peer:
         result = await run(ECHO_HELLO, peer.target)
-    assert result.verdict.close is CloseBehavior.FAILED_BY_CLIENT
+    assert result.verdict.close is CloseBehavior.FAILED
     assert "1005" in result.verdict.close_reason
+
+
+async def test_a_peer_that_answers_an_invalid_close_code_with_1000_fails_7_9() -> None:
+    """Autobahn's case7_9_X.py: WRONG CODE makes the behaviour FAILED, so the case fails."""
+    case = make_case(SendClose(1016), close=ExpectClose(answer=True), rules=(Rule.WRONG_CODE_FAILS,))
+    async with Peer(peers.wrong_code(1000)) as peer:
+        result = await run(case, peer.target)
+    v = result.verdict
+    assert (v.behavior, v.close) == (Behavior.FAILED, CloseBehavior.WRONG_CODE)
+    assert v.behavior_reason == "peer closed with 1000, expected 1002 or none"
+    assert v.failed
+
+
+async def test_a_peer_that_never_detects_invalid_utf8_fails_the_behaviour() -> None:
+    """closedByWrongEndpointIsFatal: the peer neither echoes nor closes; the client has to."""
+    case = make_case(
+        SendFrame("text", Payload("hex", text="cebae1bdb9cf83cebcceb5eda080")),
+        close=ExpectClose(by="server", codes=("invalid-data",), clean=False),
+        rules=(Rule.WRONG_CLOSER_FAILS,),
+        timeout=0.3,
+        close_timeout=0.3,
+    )
+    async with Peer(peers.silent) as peer:
+        result = await run(case, peer.target)
+    assert (result.verdict.behavior, result.verdict.close) == (Behavior.FAILED, CloseBehavior.FAILED)
+    assert result.verdict.behavior_reason.startswith("the peer did not detect the invalid input")
 
 
 async def test_a_tcp_drop_instead_of_a_close_frame_is_unclean() -> None:
@@ -427,9 +471,9 @@ async def test_a_tcp_drop_instead_of_a_close_frame_is_unclean() -> None:
     assert v.behavior is Behavior.OK
     assert (v.close, v.close_reason) == (
         CloseBehavior.UNCLEAN,
-        "the TCP connection ended without a complete closing handshake",
+        "the closing handshake did not complete (closed by the client, peer's close, uncleanly)",
     )
-    assert not result.observation.close_frame_received
+    assert not result.ending.close_received
 
 
 async def test_connection_refused() -> None:
@@ -449,3 +493,22 @@ async def test_an_expected_refusal_against_the_reference_server(reference: Targe
     result = await run(case, reference)
     assert (result.verdict.behavior, result.verdict.close) == (Behavior.OK, CloseBehavior.OK)
     assert result.verdict.behavior_reason == "handshake answered 426 as expected"
+
+
+async def test_a_scenario_session_that_cannot_be_set_up_is_a_harness_error_of_its_own() -> None:
+    class Broken(FakeDriver):
+        name = "broken"
+
+        @contextlib.asynccontextmanager
+        async def session(
+            self, case: Case, draft: Draft, target: Target, recorder: Recorder, page: str = "agent"
+        ) -> AsyncIterator[FakeSession | None]:
+            raise RuntimeError("no page for this actor")
+            yield FakeSession(self)  # an async generator, as a driver's session is
+
+    fine = FakeDriver()
+    steps = (As("a", SendMessage("text", Payload(text="x"))), As("b", Wait("message")))
+    case = make_case(*steps, actors=(Actor("a"), Actor("b", agent="broken")))
+    result = await run_item(Item(case, RFC, fine), Target("127.0.0.1", 9), {"broken": Broken()})
+    assert result.verdict.behavior_reason == "harness error: RuntimeError: no page for this actor"
+    assert (fine.runs, fine.performed) == (0, [])  # nothing was opened: the setup failed as a whole

@@ -1,66 +1,88 @@
-"""harness.run.judge: a pure function from (case, draft, observation) to a verdict, driven by hand-made data."""
+"""harness.run.judge: a pure function from (case, draft, observation) to a verdict, driven by hand-made
+typed events; Autobahn's general rules (case.py) and its case-specific ones (model.Rule)."""
 
 from __future__ import annotations
 
 import copy
 from dataclasses import replace
-from typing import Any
 
 import pytest
 
-from harness.cases.model import Case, ExpectClose, ExpectEvent, ExpectHandshake, Payload
-from harness.run.judge import describe_expected, describe_received, in_draft, judge, received
-from harness.run.recorder import payload_summary
-from harness.run.results import Behavior, CloseBehavior, Observation, ObservedEvent, Verdict
+from harness.cases.model import (
+    Case,
+    ExpectClose,
+    ExpectEvent,
+    ExpectHandshake,
+    Payload,
+    Repeat,
+    Rule,
+    SendClose,
+    SendMessage,
+    Wait,
+)
+from harness.run.events import (
+    CloseIn,
+    CloseOut,
+    Event,
+    Failure,
+    IgnoredIn,
+    MarkSet,
+    MessageIn,
+    Opened,
+    PayloadInfo,
+    PingIn,
+    PongIn,
+    TcpClosed,
+    TimedOut,
+)
+from harness.run.judge import describe_expected, describe_received, judge, received
+from harness.run.results import Behavior, CloseBehavior, Observation, Verdict
 from wire import Draft
 
 from ..peers import binary, make_case, pong, text
 
 RFC = Draft.RFC6455
-HIXIE_DRAFTS = (Draft.HIXIE_75, Draft.HIXIE_76)
 
 
-def message(data: bytes | str, kind: str = "text", fragments: int = 1) -> ObservedEvent:
-    """A received message as the drivers record it (the judge compares size and digest)."""
+def message(data: bytes | str, kind: str = "text", fragments: int = 1) -> MessageIn:
     raw = data.encode() if isinstance(data, str) else data
-    return ObservedEvent(0.1, "message", {"kind": kind, "fragments": fragments, **payload_summary(raw, kind)})
+    return MessageIn(0.1, "text" if kind == "text" else "binary", PayloadInfo.of(raw, kind == "text"), fragments)
 
 
-def got_pong(data: bytes = b"") -> ObservedEvent:
-    return ObservedEvent(0.1, "pong", payload_summary(data))
+def got_pong(data: bytes = b"") -> PongIn:
+    return PongIn(0.1, PayloadInfo.of(data))
 
 
-def opened(*events: ObservedEvent, **fields: Any) -> Observation:
-    """An observation of a WebSocket that opened and was closed cleanly by the client with 1000."""
-    obs = Observation(
-        events=[ObservedEvent(0.0, "open", {"protocol": None}), *events],
-        status=101,
-        closed_by="client",
-        close_frame_received=True,
-        remote_close_code=1000,
-        local_close_code=1000,
-        clean=True,
-    )
+def got_ping(data: bytes) -> PingIn:
+    return PingIn(0.1, PayloadInfo.of(data))
+
+
+CLIENT_CLOSES = (CloseOut(0.5, 1000), CloseIn(0.6, 1000), TcpClosed(0.7, "peer"))
+
+
+def server_closes(code: int | None) -> tuple[Event, ...]:
+    return (CloseIn(0.5, code), CloseOut(0.5, code), TcpClosed(0.6, "peer"))
+
+
+def opened(*events: Event, closing: tuple[Event, ...] = CLIENT_CLOSES, **fields: object) -> Observation:
+    """A WebSocket that opened, saw `events`, then ended as `closing` says (by default: the client
+    closed with 1000, the peer answered 1000 and ended TCP)."""
+    obs = Observation(events=[Opened(0.0, "echo"), *events, *closing], status=101)
     for name, value in fields.items():
         assert hasattr(obs, name), name
         setattr(obs, name, value)
     return obs
 
 
-def replace_obs(obs: Observation, **fields: Any) -> Observation:
-    copied = copy.deepcopy(obs)
-    for name, value in fields.items():
-        setattr(copied, name, value)
-    return copied
-
-
 def verdict(case: Case, obs: Observation, draft: Draft = RFC) -> Verdict:
     return judge(case, draft, obs)
 
 
-# --- behaviour ---------------------------------------------------------------------------------------
-
 HELLO = make_case(ok=(text("Hello"),))
+BY_SERVER_1002 = make_case(close=ExpectClose(by="server", codes=("protocol-error",), clean=False))
+
+
+# --- behaviour ---------------------------------------------------------------------------------------
 
 
 def test_ok_when_the_received_events_equal_the_ok_list() -> None:
@@ -69,80 +91,60 @@ def test_ok_when_the_received_events_equal_the_ok_list() -> None:
         Behavior.OK,
         "received text message of 5 bytes ('Hello')",
         CloseBehavior.OK,
-        "closed by the client with 1000, cleanly",
+        "closed by the client, peer's close with 1000, cleanly",
     )
     assert not v.failed
 
 
-def test_non_strict_when_only_the_non_strict_list_matches() -> None:
+def test_lists_are_tried_in_order_ok_non_strict_informational() -> None:
     case = make_case(ok=(text("a"),), non_strict=(text("b"),), informational=(text("c"),))
-    v = verdict(case, opened(message("b")))
-    assert (v.behavior, v.behavior_reason) == (Behavior.NON_STRICT, "received text message of 1 bytes ('b')")
-    assert not v.failed
-
-
-def test_informational_when_only_the_informational_list_matches() -> None:
-    case = make_case(ok=(text("a"),), non_strict=(text("b"),), informational=(text("c"),))
-    v = verdict(case, opened(message("c")))
-    assert (v.behavior, v.behavior_reason) == (Behavior.INFORMATIONAL, "received text message of 1 bytes ('c')")
-    assert not v.failed
-
-
-def test_lists_are_tried_in_order_ok_first() -> None:
-    case = make_case(ok=(text("a"),), non_strict=(text("a"),), informational=(text("a"),))
     assert verdict(case, opened(message("a"))).behavior is Behavior.OK
-    case = make_case(ok=(text("x"),), non_strict=(text("a"),), informational=(text("a"),))
-    assert verdict(case, opened(message("a"))).behavior is Behavior.NON_STRICT
-
-
-def test_failed_when_no_list_matches() -> None:
-    case = make_case(ok=(text("a"),), non_strict=(text("b"),), informational=(text("c"),))
+    assert verdict(case, opened(message("b"))).behavior is Behavior.NON_STRICT
+    assert verdict(case, opened(message("c"))).behavior is Behavior.INFORMATIONAL
     v = verdict(case, opened(message("d")))
     assert (v.behavior, v.behavior_reason) == (
         Behavior.FAILED,
         "expected text message of 1 bytes; received text message of 1 bytes ('d')",
     )
-    assert v.failed
-    assert v.close is CloseBehavior.OK  # the two axes are independent
+    assert v.failed and v.close is CloseBehavior.OK  # the two axes are independent
 
 
-def test_failed_without_an_ok_list_says_no_outcome_is_defined() -> None:
-    case = make_case(ok=None, non_strict=(text("b"),))
-    v = verdict(case, opened())
+def test_a_timeout_says_how_many_of_the_expected_messages_arrived() -> None:
+    sent = SendMessage("text", Payload(text="Hello"))
+    echo = Repeat(1000, (sent, Wait("message")))
+    ceiling = (TimedOut(9.0, "the case to end", 35, final=True),)
+    for ok in ((text("Hello"),) * 1000, (replace(text("Hello"), times=1000),)):  # a count reads as the list
+        case = make_case(echo, ok=ok, timeout=30)
+        v = verdict(case, opened(*[message("Hello")] * 610, closing=ceiling))
+        assert (v.behavior, v.behavior_reason) == (Behavior.FAILED, "timed out after 30 s: 610 of 1000 echoes received")
+    other = make_case(sent, ok=(text("Hello"), text("World")), timeout=2.5)
+    v = verdict(other, opened(message("Hello"), closing=ceiling))
+    assert v.behavior_reason == "timed out after 2.5 s: 1 of 2 expected messages received"
+    # all that was expected arrived (the close was late): the messages are judged as they are
+    assert verdict(other, opened(message("Hello"), message("World"), closing=ceiling)).behavior is Behavior.OK
+    v = verdict(other, opened(message("Hello"), message("Hello"), closing=ceiling))
+    assert v.behavior_reason.startswith("expected text message of 5 bytes, text message of 5 bytes; received")
+
+
+def test_ok_empty_means_nothing_received_and_none_means_undefined() -> None:
+    assert verdict(make_case(), opened()).behavior is Behavior.OK
+    v = verdict(make_case(), opened(got_pong(b"x")))
+    assert v.behavior_reason == "expected nothing; received pong of 1 bytes ('78')"
+    v = verdict(make_case(ok=None, non_strict=(text("b"),)), opened())
     assert (v.behavior, v.behavior_reason) == (Behavior.FAILED, "expected a defined outcome; received nothing")
 
 
-def test_ok_empty_means_nothing_received() -> None:
-    case = make_case()  # ok=() by default
-    assert verdict(case, opened()).behavior is Behavior.OK
-    v = verdict(case, opened(got_pong(b"x")))
-    assert (v.behavior, v.behavior_reason) == (Behavior.FAILED, "expected nothing; received pong of 1 bytes ('78')")
-
-
-def test_unimplemented_takes_both_axes_and_wins_over_everything() -> None:
-    obs = opened(message("wrong"), unimplemented="hixie-75 has no ping or pong frames", error="also set")
-    v = verdict(HELLO, obs)
+def test_unimplemented_and_agent_errors() -> None:
     reason = "hixie-75 has no ping or pong frames"
+    v = verdict(HELLO, opened(message("wrong"), unimplemented=reason, error="also set"))
     assert v == Verdict(Behavior.UNIMPLEMENTED, reason, CloseBehavior.UNIMPLEMENTED, reason)
-    assert not v.failed
-
-
-def test_an_agent_error_fails_both_axes() -> None:
     error = "cannot connect to 127.0.0.1:9: [Errno 111] Connection refused"
-    v = verdict(HELLO, Observation(error=error))
-    assert v == Verdict(Behavior.FAILED, error, CloseBehavior.FAILED, error)
-    assert v.failed
+    assert verdict(HELLO, Observation(error=error)) == Verdict(Behavior.FAILED, error, CloseBehavior.FAILED, error)
 
 
-def test_only_messages_and_pongs_are_compared() -> None:
-    extra = [
-        ObservedEvent(0.1, "ping", payload_summary(b"p")),
-        ObservedEvent(0.1, "ignored", {"frame_type": 0x80, **payload_summary(b"abc")}),
-        ObservedEvent(0.2, "close", {"code": 1000, "reason": ""}),
-        ObservedEvent(0.3, "tcp_closed", {"clean": True}),
-    ]
-    obs = opened(extra[0], message("Hello"), *extra[1:])
-    assert [g["type"] for g in received(obs)] == ["message"]
+def test_only_messages_pongs_and_marks_are_compared() -> None:
+    obs = opened(got_ping(b"p"), message("Hello"), IgnoredIn(0.2, 0x80, PayloadInfo.of(b"abc")))
+    assert [type(e) for e in received(obs.events)] == [MessageIn]
     assert verdict(HELLO, obs).behavior is Behavior.OK
 
 
@@ -158,7 +160,7 @@ def test_only_messages_and_pongs_are_compared() -> None:
         pytest.param(text("Hello", fragments=3), message("Hello", fragments=1), id="fragments"),
     ],
 )
-def test_a_single_difference_fails(expected: ExpectEvent, event: ObservedEvent) -> None:
+def test_a_single_difference_fails(expected: ExpectEvent, event: Event) -> None:
     assert verdict(make_case(ok=(expected,)), opened(event)).behavior is Behavior.FAILED
 
 
@@ -170,36 +172,53 @@ def test_order_and_count_matter() -> None:
     assert verdict(case, opened(message("a"), got_pong(b"x"), got_pong(b"x"))).behavior is Behavior.FAILED
 
 
-def test_fragment_counts_match_only_when_given() -> None:
-    in_three = message("Hello", fragments=3)
-    assert verdict(make_case(ok=(text("Hello", fragments=3),)), opened(in_three)).behavior is Behavior.OK
-    assert verdict(make_case(ok=(text("Hello"),)), opened(in_three)).behavior is Behavior.OK  # not checked
-    v = verdict(make_case(ok=(text("Hello", fragments=2),)), opened(in_three))
+def test_a_count_expects_that_many_in_a_row() -> None:
+    """`times`: 1,000 echoes are one expected event, matched one by one."""
+    echo = ExpectEvent("message", "text", Payload("repeat", byte=0x2A, count=16), times=1000)
+    case = make_case(ok=(echo,))
+    stars = message(b"*" * 16)
+    assert verdict(case, opened(*[stars] * 1000)).behavior is Behavior.OK
+    v = verdict(case, opened(*[stars] * 999))
     assert (v.behavior, v.behavior_reason) == (
         Behavior.FAILED,
-        "expected text message of 5 bytes in 2 frames; received text message of 5 bytes in 3 frames ('Hello')",
+        f"expected text message of 16 bytes x1000; received {describe_received([stars] * 3)} and 996 more",
     )
+    assert verdict(case, opened(*[stars] * 500, message(b"*" * 15), *[stars] * 499)).behavior is Behavior.FAILED
+
+
+def test_marks_are_received_events() -> None:
+    case = make_case(
+        ok=(ExpectEvent("mark", name="A"),), non_strict=(ExpectEvent("mark", name="A"), ExpectEvent("mark", name="B"))
+    )
+    assert verdict(case, opened(MarkSet(1.0, "A"))).behavior is Behavior.OK
+    assert verdict(case, opened(MarkSet(1.0, "A"), MarkSet(2.0, "B"))).behavior is Behavior.NON_STRICT
+    v = verdict(case, opened())  # the peer closed before the first mark: it failed on valid input
+    assert (v.behavior, v.behavior_reason) == (Behavior.FAILED, "expected mark A; received nothing")
+
+
+def test_pings_count_only_where_the_case_expects_them() -> None:
+    pings = opened(got_ping(b"1"), message("Hello"), got_ping(b"2"))
+    assert verdict(HELLO, pings).behavior is Behavior.OK  # a peer may ping at will
+    ping = lambda p: ExpectEvent("ping", payload=Payload(text=p))  # noqa: E731
+    expecting = make_case(ok=(ping("1"), text("Hello"), ping("2")))
+    assert verdict(expecting, pings).behavior is Behavior.OK
+    assert verdict(expecting, opened(got_ping(b"1"), message("Hello"))).behavior is Behavior.FAILED
 
 
 def test_payload_forms_are_compared_as_bytes() -> None:
     stars = ExpectEvent("message", "binary", Payload("repeat", byte=0x2A, count=300))
     assert verdict(make_case(ok=(stars,)), opened(message(b"*" * 300, kind="binary"))).behavior is Behavior.OK
-    rnd = ExpectEvent("message", "binary", Payload("random", count=64, seed=7))
-    same = Payload("random", count=64, seed=7).to_bytes()
-    assert verdict(make_case(ok=(rnd,)), opened(message(same, kind="binary"))).behavior is Behavior.OK
-    other = Payload("random", count=64, seed=8).to_bytes()
-    assert verdict(make_case(ok=(rnd,)), opened(message(other, kind="binary"))).behavior is Behavior.FAILED
-    # a message bigger than the recorded preview is still judged by its size and digest
-    big = "é" * 1000
+    pattern = ExpectEvent("message", "text", Payload("pattern", text=b"BAsd7&jh23".hex(), count=25))
+    assert verdict(make_case(ok=(pattern,)), opened(message("BAsd7&jh23BAsd7&jh23BAsd7"))).behavior is Behavior.OK
+    big = "é" * 1000  # bigger than the preview: judged by size and digest
     assert verdict(make_case(ok=(text(big),)), opened(message(big))).behavior is Behavior.OK
 
 
 def test_descriptions_are_short() -> None:
-    got = received(opened(*(message("x" * 30) for _ in range(5))))
+    got = received(opened(*(message("x" * 30) for _ in range(5))).events)
     assert describe_received(got) == ", ".join(["text message of 30 bytes ('" + "x" * 24 + "...')"] * 3) + (
         " and 2 more"
     )
-    assert describe_received([]) == "nothing"
     assert describe_expected(()) == "nothing"
     assert describe_expected((text("ab"), pong(b"z"), binary(b"123"), text("q"))) == (
         "text message of 2 bytes, pong of 1 bytes, binary message of 3 bytes and 1 more"
@@ -207,269 +226,226 @@ def test_descriptions_are_short() -> None:
 
 
 def test_the_judge_is_pure() -> None:
-    obs = opened(message("Hello"), remote_close_code=1001)
+    obs = opened(message("Hello"))
     before = copy.deepcopy(obs)
-    first = verdict(HELLO, obs)
-    assert verdict(HELLO, obs) == first
+    assert verdict(HELLO, obs) == verdict(HELLO, obs)
     assert obs == before
 
 
 # --- handshake expectations --------------------------------------------------------------------------
 
 
-def test_no_handshake_answer_fails() -> None:
-    v = verdict(HELLO, Observation(closed_by="server"))
-    assert v.behavior is Behavior.FAILED
-    assert v.behavior_reason == "no handshake answer: the connection closed before an HTTP head arrived"
+def test_no_handshake_answer() -> None:
+    v = verdict(HELLO, Observation(events=[TcpClosed(0.1, "peer", "during the handshake")]))
+    assert (v.behavior, v.behavior_reason) == (
+        Behavior.FAILED,
+        "no handshake answer: the connection closed before an HTTP head arrived",
+    )
     assert (v.close, v.close_reason) == (CloseBehavior.OK, "no WebSocket connection was opened")
-
-
-def test_no_handshake_answer_before_the_ceiling_says_so() -> None:
-    v = verdict(HELLO, Observation(timed_out=True))
-    assert (v.behavior, v.behavior_reason) == (Behavior.FAILED, "no handshake answer before the case timed out")
-
-
-def test_an_answer_that_is_not_http_says_what_was_wrong() -> None:
+    v = verdict(HELLO, Observation(events=[TimedOut(15.0, "the case to end", 15.0, final=True)]))
+    assert v.behavior_reason == "no handshake answer before the case timed out"
     v = verdict(HELLO, Observation(handshake_error="malformed status line: 'SSH-2.0'"))
-    assert (v.behavior, v.behavior_reason) == (
-        Behavior.FAILED,
-        "invalid handshake answer: malformed status line: 'SSH-2.0'",
-    )
+    assert v.behavior_reason == "invalid handshake answer: malformed status line: 'SSH-2.0'"
 
 
-def test_unexpected_status_fails() -> None:
-    v = verdict(HELLO, Observation(status=400))
-    assert (v.behavior, v.behavior_reason) == (Behavior.FAILED, "handshake answered 400, expected 101")
-    assert (v.close, v.close_reason) == (CloseBehavior.OK, "no WebSocket connection was opened")
+def test_status_headers_and_protocol() -> None:
+    assert verdict(HELLO, Observation(status=400)).behavior_reason == "handshake answered 400, expected 101"
     refusal = make_case(expect_handshake=ExpectHandshake(status=(400, 426)))
-    v = verdict(refusal, opened())
-    assert (v.behavior, v.behavior_reason) == (Behavior.FAILED, "handshake answered 101, expected 400 or 426")
-
-
-@pytest.mark.parametrize("status", [400, 426])
-def test_an_expected_refusal_is_ok(status: int) -> None:
-    case = make_case(expect_handshake=ExpectHandshake(status=(400, 426)))
-    v = verdict(case, Observation(status=status, closed_by="server"))
-    assert v == Verdict(
-        Behavior.OK, f"handshake answered {status} as expected", CloseBehavior.OK, "no WebSocket connection was opened"
+    assert verdict(refusal, Observation(status=426)).behavior_reason == "handshake answered 426 as expected"
+    versions = make_case(
+        expect_handshake=ExpectHandshake(status=(426,), headers=(("Sec-WebSocket-Version", "13, 8, 7, 6"),))
     )
-
-
-VERSIONS = make_case(
-    expect_handshake=ExpectHandshake(status=(426,), headers=(("Sec-WebSocket-Version", "13, 8, 7, 6"),))
-)
-
-
-@pytest.mark.parametrize(
-    ("headers", "reason"),
-    [
-        ([("Sec-WebSocket-Version", "13, 8, 7, 6")], None),
-        ([("sec-websocket-version", "13,8,7,6")], None),  # names any case; list items without spaces
-        ([("Sec-WebSocket-Version", " 13 ,8, 7,6 ")], None),
-        (
-            [("Sec-WebSocket-Version", "13, 8")],
-            "handshake answer has Sec-WebSocket-Version: 13, 8, expected 13, 8, 7, 6",
-        ),
-        ([], "handshake answer has no Sec-WebSocket-Version, expected 13, 8, 7, 6"),
-    ],
-)
-def test_expected_header_values(headers: list[tuple[str, str]], reason: str | None) -> None:
-    v = verdict(VERSIONS, Observation(status=426, response_headers=headers))
-    if reason is None:
-        assert v.behavior is Behavior.OK
-    else:
-        assert (v.behavior, v.behavior_reason) == (Behavior.FAILED, reason)
-
-
-def test_a_header_expected_absent() -> None:
-    case = make_case(expect_handshake=ExpectHandshake(headers=(("Sec-WebSocket-Protocol", None),)))
-    assert verdict(case, opened(response_headers=[("Upgrade", "websocket")])).behavior is Behavior.OK
-    v = verdict(case, opened(response_headers=[("Sec-WebSocket-Protocol", "echo")]))
-    assert (v.behavior, v.behavior_reason) == (
-        Behavior.FAILED,
-        "handshake answer has Sec-WebSocket-Protocol: echo, expected none",
+    assert (
+        verdict(versions, Observation(status=426, response_headers=[("sec-websocket-version", " 13 ,8,7,6")])).behavior
+        is Behavior.OK
     )
-
-
-@pytest.mark.parametrize(
-    ("expected", "selected", "reason"),
-    [
-        ("echo", "echo", None),
-        (None, None, None),
-        (False, "anything", None),  # not checked
-        ("echo", None, "server selected subprotocol None, expected 'echo'"),
-        (None, "echo", "server selected subprotocol 'echo', expected None"),
-        ("echo", "chat", "server selected subprotocol 'chat', expected 'echo'"),
-    ],
-)
-def test_expected_protocol(expected: str | bool | None, selected: str | None, reason: str | None) -> None:
-    assert expected is not True
-    case = make_case(expect_handshake=ExpectHandshake(protocol=expected))
-    v = verdict(case, opened(protocol=selected))
-    if reason is None:
-        assert v.behavior is Behavior.OK
-    else:
-        assert (v.behavior, v.behavior_reason) == (Behavior.FAILED, reason)
-
-
-def test_an_invalid_101_answer_fails_and_opens_nothing() -> None:
-    error = "Sec-WebSocket-Accept is 'bm90', expected 's3pPLMBiTxaQ9kYGzzhZRbK+xOo='"
-    v = verdict(HELLO, Observation(status=101, handshake_error=error, closed_by="client"))
-    assert v == Verdict(
-        Behavior.FAILED, f"invalid handshake answer: {error}", CloseBehavior.OK, "no WebSocket connection was opened"
-    )
-
-
-def test_handshake_checks_come_before_events() -> None:
-    case = make_case(ok=(text("Hello"),), expect_handshake=ExpectHandshake(protocol="echo"))
-    v = verdict(case, opened(message("Hello"), protocol=None))
+    v = verdict(versions, Observation(status=426, response_headers=[("Sec-WebSocket-Version", "13, 8")]))
+    assert v.behavior_reason == "handshake answer has Sec-WebSocket-Version: 13, 8, expected 13, 8, 7, 6"
+    absent = make_case(expect_handshake=ExpectHandshake(headers=(("Sec-WebSocket-Protocol", None),)))
+    assert verdict(absent, opened(response_headers=[("Sec-WebSocket-Protocol", "echo")])).behavior is Behavior.FAILED
+    protocol = make_case(ok=(text("Hello"),), expect_handshake=ExpectHandshake(protocol="echo"))
+    v = verdict(protocol, opened(message("Hello"), protocol=None))
     assert v.behavior_reason == "server selected subprotocol None, expected 'echo'"
 
 
-# --- close -------------------------------------------------------------------------------------------
+# --- close: Autobahn's order (case.py onConnectionLost) ----------------------------------------------
 
 
-def test_close_ok_reasons() -> None:
-    by_server = make_case(close=ExpectClose(by="server", codes=(1002,), clean=False))
-    v = verdict(by_server, opened(closed_by="server", remote_close_code=1002, clean=False))
-    assert (v.close, v.close_reason) == (CloseBehavior.OK, "closed by the server with 1002, uncleanly (allowed)")
-    v = verdict(by_server, opened(closed_by="server", close_frame_received=False, remote_close_code=None, clean=False))
-    assert (v.close, v.close_reason) == (CloseBehavior.OK, "closed by the server, uncleanly (allowed)")
-    v = verdict(by_server, opened(closed_by="server", remote_close_code=1002))
-    assert (v.close, v.close_reason) == (CloseBehavior.OK, "closed by the server with 1002, cleanly")
+def test_a_peer_closing_as_expected() -> None:
+    v = verdict(BY_SERVER_1002, opened(closing=(CloseIn(0.5, 1002), TcpClosed(0.6, "peer"))))
+    assert (v.close, v.close_reason) == (CloseBehavior.OK, "closed by the server, peer's close with 1002, uncleanly")
+    dropped = verdict(BY_SERVER_1002, opened(closing=(TcpClosed(0.6, "peer", "connection reset"),)))
+    assert dropped.close is CloseBehavior.OK  # dropping TCP is a way to fail, and clean is not required
 
 
-@pytest.mark.parametrize("closed_by", ["client", "server"])
-def test_either_side_may_close_when_the_case_says_either(closed_by: str) -> None:
-    case = make_case(close=ExpectClose(by="either"))
-    v = verdict(case, opened(closed_by=closed_by))
-    assert (v.close, v.close_reason) == (CloseBehavior.OK, f"closed by the {closed_by} with 1000, cleanly")
-
-
-def test_wrong_code() -> None:
-    v = verdict(HELLO, opened(message("Hello"), remote_close_code=1001))
-    assert (v.close, v.close_reason) == (CloseBehavior.WRONG_CODE, "peer closed with 1001, expected 1000")
-    assert not v.failed  # shown, tolerated
-    several = make_case(close=ExpectClose(by="server", codes=(1002, 1007)))
-    v = verdict(several, opened(closed_by="server", remote_close_code=1000))
-    assert (v.close, v.close_reason) == (CloseBehavior.WRONG_CODE, "peer closed with 1000, expected 1002, 1007")
-    assert verdict(several, opened(closed_by="server", remote_close_code=1007)).close is CloseBehavior.OK
-
-
-def test_a_code_is_judged_only_when_a_close_frame_arrived() -> None:
-    case = make_case(close=ExpectClose(by="server", codes=(1002,), clean=False))
-    obs = opened(closed_by="server", close_frame_received=False, remote_close_code=None, clean=False)
-    assert verdict(case, obs).close is CloseBehavior.OK
-
-
-def test_unclean() -> None:
-    v = verdict(HELLO, opened(message("Hello"), clean=False))
+def test_the_wrong_side_closing_is_failed_first() -> None:
+    v = verdict(BY_SERVER_1002, opened())
     assert (v.close, v.close_reason) == (
-        CloseBehavior.UNCLEAN,
-        "the TCP connection ended without a complete closing handshake",
+        CloseBehavior.FAILED,
+        "expected the server to close the connection; the client had to",
     )
-    assert not v.failed
-    # a wrong code says more than the dropped TCP behind it: it is judged first
-    assert verdict(HELLO, opened(clean=False, remote_close_code=1001)).close is CloseBehavior.WRONG_CODE
-
-
-def test_failed_by_client() -> None:
-    reason = "invalid UTF-8 in a text message: invalid continuation byte"
-    obs = opened(client_failure=reason, clean=False, timed_out=True, closed_by="client", local_close_code=1007)
-    v = verdict(HELLO, obs)
-    assert (v.close, v.close_reason) == (CloseBehavior.FAILED_BY_CLIENT, f"the client failed the connection: {reason}")
-    assert v.behavior is Behavior.FAILED  # the echo never arrived
-    assert replace(v, behavior=Behavior.OK).failed  # the peer broke the protocol: that alone fails a run
-
-
-@pytest.mark.parametrize(
-    ("case", "fields", "reason"),
-    [
-        (HELLO, {"timed_out": True}, "the connection was never closed"),
-        (HELLO, {"closed_by": None}, "the connection was never closed"),
-        (
-            make_case(close=ExpectClose(by="server")),
-            {"closed_by": "client"},
-            "expected the server to close the connection; the client had to",
-        ),
-        (HELLO, {"closed_by": "server"}, "the server closed the connection unexpectedly"),
-    ],
-)
-def test_close_failed(case: Case, fields: dict[str, Any], reason: str) -> None:
-    v = verdict(case, opened(message("Hello"), **fields))
-    assert (v.close, v.close_reason) == (CloseBehavior.FAILED, reason)
     assert v.failed
+    v = verdict(HELLO, opened(message("Hello"), closing=(*server_closes(1001)[:2], TcpClosed(0.7, "agent", "late"))))
+    assert (v.close, v.close_reason) == (CloseBehavior.FAILED, "the server closed the connection unexpectedly")
 
 
-def test_who_closed_is_judged_before_cleanliness_and_code() -> None:
-    obs = opened(closed_by="server", clean=False, remote_close_code=1001)
-    assert verdict(HELLO, obs).close_reason == "the server closed the connection unexpectedly"
+def test_unclean_is_judged_before_the_code() -> None:
+    """Autobahn checks requireClean before the code: a wrong code on a dropped connection is UNCLEAN."""
+    late = (CloseOut(0.5, 1000), CloseIn(0.6, 1001), TcpClosed(1.7, "agent", "no TCP close"))
+    v = verdict(HELLO, opened(message("Hello"), closing=late))
+    assert v.close is CloseBehavior.UNCLEAN
+    assert not v.failed
 
 
-# --- drafts ------------------------------------------------------------------------------------------
+def test_wrong_code_and_a_close_without_a_code() -> None:
+    v = verdict(
+        HELLO, opened(message("Hello"), closing=(CloseOut(0.5, 1000), CloseIn(0.6, 1001), TcpClosed(0.7, "peer")))
+    )
+    assert (v.close, v.close_reason) == (CloseBehavior.WRONG_CODE, "peer closed with 1001, expected 1000 or none")
+    assert not v.failed  # shown, tolerated
+    # a close frame without a code passes any code list ("X or empty")
+    empty = (CloseOut(0.5, 1000), CloseIn(0.6, None), TcpClosed(0.7, "peer"))
+    assert verdict(HELLO, opened(message("Hello"), closing=empty)).close is CloseBehavior.OK
+
+
+def test_failed_by_client_is_a_tcp_connection_the_client_had_to_drop() -> None:
+    lingering = (CloseOut(0.5, 1000), CloseIn(0.6, 1000), TcpClosed(1.6, "agent", "the server did not close TCP"))
+    v = verdict(make_case(close=ExpectClose(clean=False)), opened(closing=lingering))
+    assert (v.close, v.close_reason) == (
+        CloseBehavior.FAILED_BY_CLIENT,
+        "the server did not close the TCP connection in time: the client had to",
+    )
+    assert not v.failed  # RFC 6455 §7.1.1: the server SHOULD close TCP first
+
+
+def test_a_peer_that_breaks_the_protocol_or_never_closes_is_failed() -> None:
+    broke = (Failure(0.4, 1007, "invalid UTF-8 in a text message"), CloseOut(0.4, 1007), TcpClosed(1.4, "agent", "x"))
+    v = verdict(HELLO, opened(closing=broke))
+    assert (v.close, v.close_reason) == (
+        CloseBehavior.FAILED,
+        "the peer broke the protocol and the client failed the connection: invalid UTF-8 in a text message",
+    )
+    v = verdict(BY_SERVER_1002, opened(closing=(TimedOut(10.0, "the peer to close", 10.0, final=True),)))
+    assert (v.close, v.close_reason) == (CloseBehavior.FAILED, "the connection was never closed")
+
+
+def test_either_side_may_close_when_the_case_says_either() -> None:
+    either = make_case(close=ExpectClose(by="either"))
+    assert verdict(either, opened()).close is CloseBehavior.OK
+    assert verdict(either, opened(closing=server_closes(1000))).close is CloseBehavior.OK
+
+
+# --- close codes by name, per draft ------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
-    ("code", "draft", "on_wire"),
+    ("draft", "code", "close"),
     [
-        (1007, Draft.HYBI_06, 1002),
-        (1007, Draft.HYBI_07, 1002),
-        (1007, Draft.HYBI_08, 1007),
-        (1007, Draft.RFC6455, 1007),
-        (1009, Draft.HYBI_06, 1004),
-        (1009, Draft.HYBI_07, 1004),
-        (1009, Draft.HYBI_08, 1004),
-        (1009, Draft.RFC6455, 1009),
-        (1000, Draft.HYBI_07, 1000),
-        (1002, Draft.RFC6455, 1002),
-        (1004, Draft.RFC6455, 1004),  # not an RFC 6455 code, but kept as written
-        (4000, Draft.HYBI_06, 4000),
-        (1007, Draft.HIXIE_76, None),  # no codes at all
+        (Draft.HYBI_08, 1007, CloseBehavior.OK),
+        (Draft.HYBI_08, 1002, CloseBehavior.WRONG_CODE),
+        (RFC, 1007, CloseBehavior.OK),
+        (RFC, 1002, CloseBehavior.WRONG_CODE),
     ],
 )
-def test_in_draft(code: int, draft: Draft, on_wire: int | None) -> None:
-    assert in_draft(code, draft) == on_wire
-
-
-INVALID_UTF8 = make_case(close=ExpectClose(by="server", codes=(1007,), clean=False))
+def test_invalid_data_resolves_per_draft(draft: Draft, code: int, close: CloseBehavior) -> None:
+    case = make_case(close=ExpectClose(by="server", codes=("invalid-data",), clean=False))
+    assert verdict(case, opened(closing=server_closes(code)), draft).close is close
 
 
 @pytest.mark.parametrize(
-    ("draft", "code", "close", "reason"),
+    ("draft", "good", "bad"), [(Draft.HYBI_07, 1004, 1009), (Draft.HYBI_08, 1004, 1009), (RFC, 1009, 1004)]
+)
+def test_too_big_resolves_per_draft(draft: Draft, good: int, bad: int) -> None:
+    case = make_case(close=ExpectClose(by="server", codes=("too-big",), clean=False))
+    assert verdict(case, opened(closing=server_closes(good)), draft).close is CloseBehavior.OK
+    assert verdict(case, opened(closing=server_closes(bad)), draft).close is CloseBehavior.WRONG_CODE
+
+
+def test_the_valid_and_invalid_sets() -> None:
+    valid = make_case(close=ExpectClose(codes=("valid",)))
+    end = lambda code: (CloseOut(0.5, 1000), CloseIn(0.6, code), TcpClosed(0.7, "peer"))  # noqa: E731
+    assert verdict(valid, opened(closing=end(4001))).close is CloseBehavior.OK
+    assert verdict(valid, opened(closing=end(1011))).close is CloseBehavior.OK
+    assert verdict(valid, opened(closing=end(1011)), Draft.HYBI_07).close is CloseBehavior.WRONG_CODE
+    invalid = make_case(close=ExpectClose(codes=("invalid",)))
+    assert verdict(invalid, opened(closing=end(1005))).close is CloseBehavior.OK
+    assert verdict(invalid, opened(closing=end(1000))).close is CloseBehavior.WRONG_CODE
+
+
+@pytest.mark.parametrize(
+    ("code", "draft", "answer", "close"),
     [
-        (Draft.HYBI_07, 1002, CloseBehavior.OK, "closed by the server with 1002, uncleanly (allowed)"),
-        (Draft.HYBI_06, 1002, CloseBehavior.OK, "closed by the server with 1002, uncleanly (allowed)"),
-        (Draft.HYBI_07, 1007, CloseBehavior.WRONG_CODE, "peer closed with 1007, expected 1002"),
-        (Draft.HYBI_08, 1007, CloseBehavior.OK, "closed by the server with 1007, uncleanly (allowed)"),
-        (Draft.RFC6455, 1002, CloseBehavior.WRONG_CODE, "peer closed with 1002, expected 1007"),
+        (1001, RFC, 1001, CloseBehavior.OK),  # valid: echoed
+        (1001, RFC, 1000, CloseBehavior.OK),  # or answered with 1000
+        (1004, RFC, 1002, CloseBehavior.OK),  # invalid in RFC 6455: a protocol error
+        (1004, RFC, 1000, CloseBehavior.WRONG_CODE),
+        (1004, Draft.HYBI_08, 1004, CloseBehavior.OK),  # hybi-06..08 defined 1004
+        (1004, Draft.HYBI_08, 1002, CloseBehavior.WRONG_CODE),
+        (1008, Draft.HYBI_07, 1002, CloseBehavior.OK),  # 1008 came with RFC 6455
     ],
 )
-def test_codes_are_mapped_to_the_draft(draft: Draft, code: int, close: CloseBehavior, reason: str) -> None:
-    v = verdict(INVALID_UTF8, opened(closed_by="server", remote_close_code=code, clean=False), draft)
-    assert (v.close, v.close_reason) == (close, reason)
+def test_answer_follows_the_code_sent(code: int, draft: Draft, answer: int, close: CloseBehavior) -> None:
+    case = make_case(SendClose(code), close=ExpectClose(answer=True))
+    obs = opened(closing=(CloseOut(0.1, code), CloseIn(0.2, answer), TcpClosed(0.3, "peer")))
+    assert verdict(case, obs, draft).close is close
 
 
-def test_too_big_maps_to_1004_before_rfc6455() -> None:
-    case = make_case(close=ExpectClose(by="server", codes=(1009,)))
-    assert verdict(case, opened(closed_by="server", remote_close_code=1004), Draft.HYBI_08).close is CloseBehavior.OK
-    v = verdict(case, opened(closed_by="server", remote_close_code=1004), RFC)
-    assert (v.close, v.close_reason) == (CloseBehavior.WRONG_CODE, "peer closed with 1004, expected 1009")
+def test_drafts_without_codes_skip_the_code() -> None:
+    obs = opened(closing=(CloseIn(0.5, None), CloseOut(0.5, None), TcpClosed(0.6, "peer")))
+    assert verdict(BY_SERVER_1002, obs, Draft.HIXIE_76).close is CloseBehavior.OK
 
 
-@pytest.mark.parametrize("draft", HIXIE_DRAFTS)
-def test_hixie_drafts_ignore_codes(draft: Draft) -> None:
-    case = make_case(close=ExpectClose(by="server", codes=(1002,)))
-    obs = opened(closed_by="server", close_frame_received=draft is Draft.HIXIE_76, remote_close_code=None)
-    v = verdict(case, obs, draft)
-    assert (v.close, v.close_reason) == (CloseBehavior.OK, "closed by the server, cleanly")
-    # even a code the drivers could never report is not judged in a draft without codes
-    with_code = replace_obs(obs, remote_close_code=1000, close_frame_received=True)
-    assert verdict(case, with_code, draft).close is CloseBehavior.OK
-    assert verdict(case, with_code, Draft.HYBI_07).close is CloseBehavior.WRONG_CODE
+# --- Autobahn's case-specific rules ------------------------------------------------------------------
+
+
+def test_wrong_code_fails_the_behaviour_in_7_9() -> None:
+    """case7_9_X.py: a peer that answers an invalid close code with 1000 fails the case."""
+    case = make_case(SendClose(1016), close=ExpectClose(answer=True), rules=(Rule.WRONG_CODE_FAILS,))
+    answered_1000 = opened(closing=(CloseOut(0.1, 1016), CloseIn(0.2, 1000), TcpClosed(0.3, "peer")))
+    v = verdict(case, answered_1000)
+    assert v == Verdict(
+        Behavior.FAILED,
+        "peer closed with 1000, expected 1002 or none",
+        CloseBehavior.WRONG_CODE,
+        "peer closed with 1000, expected 1002 or none",
+    )
+    assert v.failed
+    right = opened(closing=(CloseOut(0.1, 1016), CloseIn(0.2, 1002), TcpClosed(0.3, "peer")))
+    assert verdict(case, right).behavior is Behavior.OK
+    assert verdict(make_case(SendClose(1016), close=ExpectClose(answer=True)), answered_1000).behavior is Behavior.OK
+
+
+def test_the_wrong_closer_fails_the_behaviour_in_the_utf8_cases() -> None:
+    """closedByWrongEndpointIsFatal: a peer that never detected the invalid text (the client had to close)
+    fails the behaviour, not only the close; one that did detect it passes."""
+    case = make_case(
+        close=ExpectClose(by="server", codes=("invalid-data",), clean=False), rules=(Rule.WRONG_CLOSER_FAILS,)
+    )
+    v = verdict(case, opened())  # nothing echoed, but the client had to close
+    assert (v.behavior, v.close) == (Behavior.FAILED, CloseBehavior.FAILED)
+    assert v.behavior_reason == (
+        "the peer did not detect the invalid input: expected the server to close the connection; the client had to"
+    )
+    assert (
+        verdict(case, opened(closing=(TimedOut(9.0, "the peer to close", 9.0, final=True),))).behavior
+        is Behavior.FAILED
+    )
+    assert verdict(case, opened(closing=server_closes(1007))).behavior is Behavior.OK
+    assert verdict(make_case(close=case.close), opened()).behavior is Behavior.OK  # without the rule
+
+
+def test_informational_whatever_happens_in_7_1_6_and_7_13() -> None:
+    case = make_case(ok=(text("x"),), close=ExpectClose(codes=(1000,)), rules=(Rule.INFORMATIONAL,))
+    for obs in (opened(message("x")), opened(), opened(closing=(TcpClosed(0.1, "peer"),))):
+        v = verdict(case, obs)
+        assert (v.behavior, v.close) == (Behavior.INFORMATIONAL, CloseBehavior.INFORMATIONAL)
+        assert v.behavior_reason.startswith("the outcome is not defined: ")
+        assert not v.failed
 
 
 def test_every_verdict_is_reachable() -> None:
-    """A guard: the tests above reach every value of both enums (UNIMPLEMENTED close included)."""
+    """A guard: the cases above reach every value of both enums."""
+    lingering = (CloseOut(0.5, 1000), CloseIn(0.6, 1000), TcpClosed(1.6, "agent", "x"))
     behaviors = {
         verdict(HELLO, opened(message("Hello"))).behavior,
         verdict(make_case(ok=(text("a"),), non_strict=(text("b"),)), opened(message("b"))).behavior,
@@ -479,36 +455,12 @@ def test_every_verdict_is_reachable() -> None:
     }
     closes = {
         verdict(HELLO, opened()).close,
-        verdict(HELLO, opened(remote_close_code=1001)).close,
-        verdict(HELLO, opened(clean=False)).close,
-        verdict(HELLO, opened(client_failure="x")).close,
-        verdict(HELLO, opened(timed_out=True)).close,
+        verdict(make_case(rules=(Rule.INFORMATIONAL,)), opened()).close,
+        verdict(HELLO, opened(closing=(CloseOut(0.5, 1000), CloseIn(0.6, 1001), TcpClosed(0.7, "peer")))).close,
+        verdict(HELLO, opened(closing=lingering)).close,
+        verdict(make_case(close=ExpectClose(clean=False)), opened(closing=lingering)).close,
+        verdict(BY_SERVER_1002, opened()).close,
         verdict(HELLO, opened(unimplemented="no")).close,
     }
     assert behaviors == set(Behavior)
     assert closes == set(CloseBehavior)
-
-
-def got_ping(data: bytes) -> ObservedEvent:
-    return ObservedEvent(0.0, "ping", payload_summary(data))
-
-
-def test_pings_count_only_where_the_case_expects_them() -> None:
-    pings = opened(got_ping(b"1"), message("Hello"), got_ping(b"2"))
-    # a case about messages ignores the pings a peer may send at will
-    assert verdict(HELLO, pings).behavior is Behavior.OK
-    expecting = make_case(
-        ok=(
-            ExpectEvent("ping", payload=Payload(text="1")),
-            text("Hello"),
-            ExpectEvent("ping", payload=Payload(text="2")),
-        )
-    )
-    assert verdict(expecting, pings).behavior is Behavior.OK
-    missing = opened(got_ping(b"1"), message("Hello"))
-    v = verdict(expecting, missing)
-    assert (v.behavior, v.behavior_reason) == (
-        Behavior.FAILED,
-        "expected ping of 1 bytes, text message of 5 bytes, ping of 1 bytes; "
-        "received ping of 1 bytes ('31'), text message of 5 bytes ('Hello')",
-    )
