@@ -65,7 +65,7 @@ from ..cases.model import (
 )
 from ..run import events as ev
 from ..run.recorder import Recorder
-from ..run.target import Target
+from ..run.target import Target, Trust
 from .link import Link, connect
 from .sending import Encoder, Send
 
@@ -140,6 +140,9 @@ class PythonDriver:
     def unsupported(self, case: Case, draft: Draft, page: str = "agent") -> str | None:
         return unsupported(case, draft, page)
 
+    def certificates(self, trust: Trust) -> str:
+        return trust.describe()
+
     @contextlib.asynccontextmanager
     async def session(
         self, case: Case, draft: Draft, target: Target, recorder: Recorder, page: str = "agent"
@@ -147,9 +150,9 @@ class PythonDriver:
         hs = client_handshake(case, draft, target)
         session = RawSession(case, Connection.client(hs), recorder)
         try:
-            session.link = await connect(target.host, target.port, session.make_link)
-        except (OSError, TimeoutError) as exc:
-            recorder.observation.error = f"cannot connect to {target.authority}: {str(exc) or type(exc).__name__}"
+            session.link = await connect(target.host, target.port, session.make_link, tls=target.tls_context())
+        except OSError as exc:  # TimeoutError included
+            recorder.observation.error = target.connect_error(exc)
             yield None
             return
         recorder.observation.handshake_request = hs.to_bytes().decode("latin-1")

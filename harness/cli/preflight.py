@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 
 from wire import ClientHandshake, Draft
 
@@ -29,7 +28,19 @@ async def preflight(target: Target, draft: Draft, timeout: float = PREFLIGHT_TIM
     except TimeoutError:
         return f"cannot connect to {target.authority}: no TCP connection within {timeout:g} s"
     except OSError as exc:
-        return f"cannot connect to {target.authority}: {os.strerror(exc.errno) if exc.errno else exc}"
+        return target.connect_error(exc)
+    context = target.tls_context()
+    if context is not None:
+        try:
+            await asyncio.wait_for(writer.start_tls(context, server_hostname=target.host), timeout)
+        except (TimeoutError, OSError) as exc:
+            writer.close()
+            if isinstance(exc, TimeoutError):
+                return (
+                    f"{target.authority} accepted a TCP connection but finished no TLS handshake within "
+                    f"{timeout:g} s (a plain ws:// server?)"
+                )
+            return target.connect_error(exc)
     try:
         writer.write(ClientHandshake.build(draft, target.authority, target.path).to_bytes())
         await writer.drain()

@@ -27,7 +27,7 @@ from wire import Draft
 from ...cases.model import Case
 from ...run.driver import AgentStartError
 from ...run.recorder import Recorder
-from ...run.target import Target
+from ...run.target import Target, Trust
 from .express import unsupported_in_page
 from .session import ChatSession, PageSession, Tab, chat_url, load
 
@@ -46,9 +46,13 @@ class OwnTab(Tab, Protocol):
 
 
 class PageDriver:
-    """A browser agent: subclasses launch the browser and open pages (`_launch`, `_new_tab`, `_shutdown`)."""
+    """A browser agent: subclasses launch the browser and open pages (`_launch`, `_new_tab`, `_shutdown`).
+
+    Pages ignore certificate errors, each through its engine's own setting (`ignoring`): a wss:// target's
+    certificate, signed by a CA of its own, is accepted without a trust store to put that CA in."""
 
     overhead = OVERHEAD
+    ignoring = ""  # how the engine's pages are told to ignore certificate errors, for the report
 
     def __init__(self, name: str, title: str) -> None:
         self.name = name
@@ -115,6 +119,9 @@ class PageDriver:
 
     def unsupported(self, case: Case, draft: Draft, page: str = "agent") -> str | None:
         return unsupported_in_page(case, draft, page, self.title)
+
+    def certificates(self, trust: Trust) -> str:
+        return f"not checked: its pages ignore certificate errors ({self.ignoring})"
 
     @contextlib.asynccontextmanager
     async def session(

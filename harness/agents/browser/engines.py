@@ -79,6 +79,8 @@ class PlaywrightTab:
 class BrowserDriver(PageDriver):
     """Chromium or Firefox through Playwright."""
 
+    ignoring = "Playwright's ignore_https_errors, for every context"
+
     def __init__(self, engine: Engine) -> None:
         super().__init__(engine.name, engine.title)
         self.engine = engine
@@ -100,7 +102,7 @@ class BrowserDriver(PageDriver):
         self._browser = await engine.launch(self._playwright, path)
 
     async def _new_tab(self) -> OwnTab:
-        context = await self._browser.new_context()
+        context = await self._browser.new_context(ignore_https_errors=True)
         try:
             return PlaywrightTab(context, await context.new_page())
         except BaseException:

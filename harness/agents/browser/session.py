@@ -52,10 +52,10 @@ class Tab(Protocol):
 
 
 def chat_url(case: Case, target: Target) -> str:
-    """The chat room page, served by the target, with the case's subprotocol."""
+    """The chat room page, served by the target (over https for a wss:// target), with the case's subprotocol."""
     protocols = case.handshake.protocols
     query = f"?protocol={protocols[0]}" if protocols else ""
-    return f"http://{target.authority}{target.path}{query}"
+    return f"{target.origin}{target.path}{query}"
 
 
 async def load(tab: Tab, url: str) -> None:
