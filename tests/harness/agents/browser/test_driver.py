@@ -16,17 +16,18 @@ from harness.agents.browser import FIREFOX, BrowserDriver, PageDriver
 from harness.agents.browser.session import ChatSession
 from harness.agents.python import PythonDriver
 from harness.cases.loader import load_file
-from harness.cases.model import Chat, Wait
+from harness.cases.model import Chat, Payload, SendMessage, Wait
 from harness.cli.runner import RunOptions, run
 from harness.run.engine import Item, run_item
 from harness.run.recorder import Recorder
 from harness.run.results import Behavior, CloseBehavior
-from harness.run.target import Target
+from harness.run.target import Target, Trust
 from server.app import ReferenceServer
 from server.config import ServerConfig
 from wire import Draft
 
-from ...peers import make_case
+from ....server.support import tls_reference
+from ...peers import make_case, text
 from ..browsers import driver, reference
 
 __all__ = ["driver", "reference"]  # the fixtures
@@ -132,3 +133,19 @@ async def test_the_chat_page_shows_the_closed_state_when_the_server_stops(driver
             assert await session.tab.evaluate(CLOSE_CODE) == "1001"
     finally:
         await server.stop()
+
+
+@pytest.mark.asyncio(loop_scope="module")
+async def test_over_wss_a_page_echoes_and_the_chat_room_loads_over_https(driver: PageDriver, tmp_path: Path) -> None:
+    """Pages ignore certificate errors (the CA is the server's own) and the report says how."""
+    assert driver.certificates(Trust()).startswith("not checked: its pages ignore certificate errors (")
+    assert driver.ignoring in driver.certificates(Trust())
+    (chat,) = [c for c in load_file(CATALOGUE / "30-chat-room.case.yaml") if c.id == "30.1"]
+    echo = make_case(SendMessage("text", Payload(text="hi")), Wait("message"), ok=(text("hi"),), agents=None)
+    drivers = {"python": PythonDriver(), driver.name: driver}
+    async with tls_reference(tmp_path / "certs") as (server, ca):
+        target = Target.parse(server.ws_url, Trust(ca=ca))
+        for case in (echo, chat):
+            result = await run_item(Item(case, Draft.RFC6455, driver), target, drivers)
+            assert (result.verdict.behavior, result.verdict.close) == (Behavior.OK, CloseBehavior.OK), result.verdict
+        assert result.observation.handshake_request.startswith(f"GET https://127.0.0.1:{server.port}/")
