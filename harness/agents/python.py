@@ -102,6 +102,8 @@ def unsupported(case: Case, draft: Draft, page: str = "agent") -> str | None:
     """Why the raw client cannot express `case` in `draft`: it has no web pages, and a draft may lack a frame."""
     if page != "agent":
         return "the python agent has no web pages"
+    if case.handshake.tls:
+        return "the python agent has no web pages, whose TLS rules this case tests"
     return unsupported_in_draft(case, draft)
 
 

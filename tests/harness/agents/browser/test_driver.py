@@ -149,3 +149,36 @@ async def test_over_wss_a_page_echoes_and_the_chat_room_loads_over_https(driver:
             result = await run_item(Item(case, Draft.RFC6455, driver), target, drivers)
             assert (result.verdict.behavior, result.verdict.close) == (Behavior.OK, CloseBehavior.OK), result.verdict
         assert result.observation.handshake_request.startswith(f"GET https://127.0.0.1:{server.port}/")
+
+
+TLS_RULES = load_file(CATALOGUE / "40-tls.case.yaml")
+
+
+@pytest.mark.asyncio(loop_scope="module")
+async def test_the_tls_rules_hold_and_a_browser_that_broke_one_would_fail(
+    driver: PageDriver, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """40.1 and 40.2 are refused; the same pages opened without the rule (over http; ignoring certificate
+    errors) reach the live echo and open, so the cases FAIL a browser that does not refuse."""
+    mixed, untrusted = TLS_RULES
+    async with tls_reference(tmp_path / "certs") as (server, ca):
+        target = Target.parse(server.ws_url, Trust(ca=ca))
+        cases = [untrusted] if driver.unsupported(mixed, Draft.RFC6455) else [mixed, untrusted]
+        for case in cases:
+            result = await run_item(Item(case, Draft.RFC6455, driver), target)
+            assert (result.verdict.behavior, result.verdict.close) == (Behavior.OK, CloseBehavior.OK), result.verdict
+            assert result.verdict.behavior_reason.startswith("refused: ")
+        monkeypatch.setattr(driver.pages, "secure_agent_url", driver.pages.agent_url)  # no https page: no rule
+        real_new_tab = driver._new_tab
+        monkeypatch.setattr(driver, "_new_tab", lambda checking=False: real_new_tab(False))  # ignore errors
+        for case in cases:
+            result = await run_item(Item(case, Draft.RFC6455, driver), target)
+            assert result.verdict.behavior is Behavior.FAILED, result.verdict
+            assert result.verdict.behavior_reason == "the WebSocket opened: it must be refused"
+
+
+@pytest.mark.asyncio(loop_scope="module")
+async def test_an_untrusted_certificate_needs_a_wss_target_with_its_ca(driver: PageDriver, reference: Target) -> None:
+    result = await run_item(Item(TLS_RULES[1], Draft.RFC6455, driver), reference)
+    assert result.verdict.behavior is Behavior.UNIMPLEMENTED
+    assert "needs a wss:// target and the CA that signs its certificate (--ca)" in result.verdict.behavior_reason
