@@ -1,5 +1,5 @@
 """The browser agents' own server on loopback: the agent page, over http and over https, and a plain WebSocket
-echo for the mixed-content case.
+endpoint for the mixed-content case.
 
 The agent page is served by the driver itself, so any target works: Chromium's Local Network Access checks
 refuse WebSockets to loopback from a page of any other origin (a routed or data: page included). It is
@@ -9,7 +9,7 @@ performance.now() to 1 ms otherwise).
 Mixed content (a page loaded over https opening ws://) needs a ws:// URL that is not loopback's: browsers
 treat 127.0.0.1 and localhost as potentially trustworthy and let an https page reach them. MIXED_HOST is a
 name under .test (reserved: never a real host) that the browsers are told to resolve to 127.0.0.1, so a
-browser that did not refuse it would reach the echo here and open.
+browser that did not refuse it would reach the endpoint here and open.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from __future__ import annotations
 import ssl
 from importlib.resources import files
 
-from aiohttp import WSMsgType, web
+from aiohttp import web
 
 ISOLATED = {"Cross-Origin-Opener-Policy": "same-origin", "Cross-Origin-Embedder-Policy": "require-corp"}
 MIXED_HOST = "mixed.wsinterop.test"
@@ -32,19 +32,18 @@ def _self_signed() -> ssl.SSLContext:
     return context
 
 
-async def _echo(request: web.Request) -> web.WebSocketResponse:
+async def _plain(request: web.Request) -> web.WebSocketResponse:
+    """The mixed-content case's ws:// endpoint: it accepts (so a browser that did not refuse opens) and
+    waits for the page to close."""
     ws = web.WebSocketResponse()
     await ws.prepare(request)
-    async for message in ws:
-        if message.type is WSMsgType.TEXT:
-            await ws.send_str(message.data)
-        elif message.type is WSMsgType.BINARY:
-            await ws.send_bytes(message.data)
+    async for _ in ws:
+        pass
     return ws
 
 
 class PageServer:
-    """http://127.0.0.1:P/agent.html, https://127.0.0.1:S/agent.html and ws://MIXED_HOST:P/echo."""
+    """http://127.0.0.1:P/agent.html, https://127.0.0.1:S/agent.html and ws://MIXED_HOST:P/plain."""
 
     def __init__(self) -> None:
         self._runner: web.AppRunner | None = None
@@ -60,7 +59,7 @@ class PageServer:
 
         app = web.Application()
         app.router.add_get("/agent.html", agent)
-        app.router.add_get("/echo", _echo)
+        app.router.add_get("/plain", _plain)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         await web.TCPSite(self._runner, "127.0.0.1", 0).start()
@@ -68,7 +67,7 @@ class PageServer:
         (_, plain), (_, secure) = (address[:2] for address in self._runner.addresses)
         self.agent_url = f"http://127.0.0.1:{plain}/agent.html"
         self.secure_agent_url = f"https://127.0.0.1:{secure}/agent.html"
-        self.mixed_url = f"ws://{MIXED_HOST}:{plain}/echo"
+        self.mixed_url = f"ws://{MIXED_HOST}:{plain}/plain"
 
     async def stop(self) -> None:
         if self._runner is not None:

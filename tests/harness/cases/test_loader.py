@@ -683,8 +683,8 @@ def test_a_tls_rule_and_a_refusal_go_together(tmp_path: Path, monkeypatch: pytes
         "x.case.yaml:8: cases[0].handshake.tls: a TLS rule to test needs expect_handshake: {refused: true}"
     ]
     assert problems(tmp_path, case("    expect_handshake: {refused: true}\n")) == [
-        "x.case.yaml:8: cases[0].expect_handshake.refused: only a browser's TLS rule refuses a WebSocket: give handshake.tls "
-        "(mixed-content or untrusted)"
+        "x.case.yaml:8: cases[0].expect_handshake.refused: only a browser's TLS rule refuses a WebSocket: "
+        "give handshake.tls (mixed-content or untrusted)"
     ]
     assert (
         "tls" in problems(tmp_path, case("    handshake: {tls: sometimes}\n    expect_handshake: {refused: true}\n"))[0]
