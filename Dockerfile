@@ -42,12 +42,17 @@ COPY wire wire/
 COPY server server/
 RUN python -m compileall -q wire server
 
+# /certs: where --tls-self-signed writes the CA (ca.pem) and the server's certificate at every start; a
+# named volume mounted there starts as a copy of this directory, owned by wsinterop, so the server can write it.
+RUN mkdir /certs && chown wsinterop:wsinterop /certs
+
 # wsinterop (numeric, so that runtimes can check it is not root)
 USER 1000:1000
-EXPOSE 8080
+# 8080: http and ws; 8443: https and wss, with a certificate signed by the CA in /certs/ca.pem
+EXPOSE 8080 8443
 HEALTHCHECK --interval=10s --timeout=3s --start-period=5s --retries=3 \
   CMD ["python3", "-c", "import sys, urllib.request; sys.exit(0 if urllib.request.urlopen('http://127.0.0.1:8080/health', timeout=2).status == 200 else 1)"]
-CMD ["python", "-m", "server", "--host", "0.0.0.0", "--port", "8080"]
+CMD ["python", "-m", "server", "--host", "0.0.0.0", "--port", "8443", "--plain-port", "8080", "--tls-self-signed", "/certs"]
 
 
 FROM base AS harness

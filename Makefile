@@ -40,8 +40,10 @@ browser:  ## install Debian's Chromium, Firefox ESR and WebKitGTK when missing (
 	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; \
 	fi
 
-report: setup browser  ## start the reference server, run the whole catalogue for every draft, write reports/
-	$(PY) -m harness run --drafts all --agents $(AGENTS) --jobs $(JOBS) --out reports
+report: setup browser  ## the whole catalogue in every draft against the reference server (reports/), then over TLS on rfc6455 (reports/tls/)
+	$(PY) -m harness run --drafts all --agents $(AGENTS) --jobs $(JOBS) --out reports; rc=$$?; \
+	$(PY) -m harness run --tls --drafts rfc6455 --agents $(AGENTS) --jobs $(JOBS) --out reports/tls; tls=$$?; \
+	[ $$rc != 0 ] || rc=$$tls; exit $$rc
 
 bench: setup browser  ## benchmarks: print figures (never part of make test)
 	$(PY) bench/wire_throughput.py

@@ -1,13 +1,17 @@
 #!/bin/sh
 # Entry point of the `harness` image: run the catalogue and write /reports/<run-id>/.
 #
-#   TARGET       ws:// URL to test; empty: the harness starts the reference server in this container
+#   TARGET       ws:// or wss:// URL to test; empty: the harness starts the reference server in this container
 #   DRAFTS       comma-separated drafts or "all" (default: all)
-#   AGENTS       comma-separated agents: python, chromium (default: python,chromium)
+#   AGENTS       comma-separated agents: python, chromium, firefox, webkit (default: python,chromium,firefox)
+#   TLS_TARGET   a wss:// URL for a second pass, the TLS pass, into $REPORTS_DIR/tls (empty: none)
+#   TLS_CA       the CA the TLS pass trusts (--ca), e.g. the server's /certs/ca.pem (empty: the system's)
+#   TLS_DRAFTS   the TLS pass's drafts (default: rfc6455, the only one browsers speak)
 #   REPORTS_DIR  where the reports go (default /reports, the bind mount; another value is for tests)
-#   extra arguments go to `python -m harness run` (e.g. --cases '5.*' --verbose)
+#   extra arguments go to every `python -m harness run` (e.g. --cases '5.*' --verbose)
 #
-# The exit status is the harness's: 0 nothing FAILED, 1 something FAILED, 2 bad options, 3 no start.
+# The exit status is the harness's: 0 nothing FAILED, 1 something FAILED, 2 bad options, 3 no start; with
+# a TLS pass, the first pass's unless it is 0, then the TLS pass's.
 #
 # Who writes /reports: started as root (docker-compose.yml says `user: "0:0"`), this script drops to
 # the owner of /reports (the bind-mounted ./reports) with setpriv before anything else runs, so the
@@ -41,9 +45,38 @@ if [ ! -w "$REPORTS" ]; then
     exit 2
 fi
 
-set -- --drafts "${DRAFTS:-all}" --agents "${AGENTS:-python,chromium}" --out "$REPORTS" "$@"
-if [ -n "${TARGET:-}" ]; then
-    set -- --target "$TARGET" "$@"
+AGENTS=${AGENTS:-python,chromium,firefox}
+if [ -z "${TLS_TARGET:-}" ]; then
+    set -- --drafts "${DRAFTS:-all}" --agents "$AGENTS" --out "$REPORTS" "$@"
+    if [ -n "${TARGET:-}" ]; then
+        set -- --target "$TARGET" "$@"
+    fi
+    echo "harness: python -m harness run $* (uid $(id -u))" >&2
+    exec python -m harness run "$@"
 fi
-echo "harness: python -m harness run $* (uid $(id -u))" >&2
-exec python -m harness run "$@"
+
+# Two passes: this shell stays, so it hands SIGINT and SIGTERM on to the pass in progress (which then
+# writes its partial report) and exits with the statuses of both.
+child=
+trap '[ -z "$child" ] || kill -INT "$child" 2>/dev/null' INT TERM
+pass() {
+    echo "harness: python -m harness run $* (uid $(id -u))" >&2
+    python -m harness run "$@" &
+    child=$!
+    rc=
+    while [ -z "$rc" ]; do
+        wait "$child" && rc=0 || rc=$?
+        if [ "$rc" -gt 128 ] && kill -0 "$child" 2>/dev/null; then
+            rc=  # a signal interrupted the wait, not the pass: wait again
+        fi
+    done
+    child=
+    return "$rc"
+}
+status=0
+pass ${TARGET:+--target "$TARGET"} --drafts "${DRAFTS:-all}" --agents "$AGENTS" --out "$REPORTS" "$@" || status=$?
+tls=0
+pass --target "$TLS_TARGET" ${TLS_CA:+--ca "$TLS_CA"} --drafts "${TLS_DRAFTS:-rfc6455}" --agents "$AGENTS" \
+    --out "$REPORTS/tls" "$@" || tls=$?
+[ "$status" != 0 ] || status=$tls
+exit "$status"

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import errno
 import logging
 import signal
+import ssl
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from .app import ReferenceServer
 from .config import ServerConfig
 from .docroot import DEFAULT_DOCROOT
+from .tls import check_name, default_names, self_signed
 
 
 def parse_args(argv: list[str] | None = None) -> ServerConfig:
@@ -46,9 +50,49 @@ def parse_args(argv: list[str] | None = None) -> ServerConfig:
         default=defaults.idle_timeout,
         help="seconds without traffic before a WebSocket is closed (default %(default)s)",
     )
+    tls = p.add_argument_group(
+        "TLS",
+        "With a certificate, --port serves https and wss; --plain-port adds http and ws beside it. "
+        "--tls-self-signed makes a CA and a certificate for the host at every start, and prints where they are.",
+    )
+    tls.add_argument("--tls-cert", type=Path, metavar="PEM", help="certificate chain (PEM) for --port")
+    tls.add_argument("--tls-key", type=Path, metavar="PEM", help="the certificate's private key (PEM)")
+    tls.add_argument(
+        "--tls-self-signed",
+        type=Path,
+        metavar="DIR",
+        help="write a new CA (DIR/ca.pem, for clients to trust) and a certificate it signs (DIR/cert.pem, "
+        "DIR/key.pem) and serve TLS with them",
+    )
+    tls.add_argument(
+        "--tls-name",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="a host name or IP address the self-signed certificate covers (repeatable; default: --host unless "
+        "it is a wildcard, localhost, 127.0.0.1, ::1)",
+    )
+    tls.add_argument(
+        "--plain-port",
+        type=int,
+        metavar="PORT",
+        help="with TLS on, also serve plain http and ws on PORT (0 picks a free one)",
+    )
     a = p.parse_args(argv)
     if not a.docroot.is_dir():
         p.error(f"--docroot {a.docroot} is not a directory")
+    if a.tls_self_signed is not None and (a.tls_cert or a.tls_key):
+        p.error("--tls-self-signed makes its own certificate: give it, or --tls-cert and --tls-key, not both")
+    if (a.tls_cert is None) != (a.tls_key is None):
+        p.error("--tls-cert and --tls-key go together")
+    if a.tls_name and a.tls_self_signed is None:
+        p.error("--tls-name is for --tls-self-signed")
+    if a.plain_port is not None and a.tls_cert is None and a.tls_self_signed is None:
+        p.error("--plain-port is the plain port beside a TLS one: give --tls-cert/--tls-key or --tls-self-signed")
+    try:
+        names = tuple(check_name(n) for n in a.tls_name)
+    except ValueError as exc:
+        p.error(f"--tls-name: {exc}")
     return ServerConfig(
         host=a.host,
         port=a.port,
@@ -58,7 +102,27 @@ def parse_args(argv: list[str] | None = None) -> ServerConfig:
         ping_interval=a.ping_interval,
         handshake_timeout=a.handshake_timeout,
         idle_timeout=a.idle_timeout,
+        tls_cert=a.tls_cert,
+        tls_key=a.tls_key,
+        plain_port=a.plain_port,
+        tls_self_signed=a.tls_self_signed,
+        tls_names=names,
     )
+
+
+def make_certificate(config: ServerConfig) -> ServerConfig:
+    """With --tls-self-signed: the CA and certificate written, said on stderr, and the config serving them."""
+    if config.tls_self_signed is None:
+        return config
+    names = config.tls_names or default_names(config.host)
+    files = self_signed(config.tls_self_signed, names)
+    print(
+        f"server: TLS certificate for {', '.join(names)} in {files.cert} (key {files.key}), signed by a new CA: "
+        f"clients trust {files.ca}",
+        file=sys.stderr,
+        flush=True,
+    )
+    return replace(config, tls_cert=files.cert, tls_key=files.key)
 
 
 async def serve(config: ServerConfig) -> None:
@@ -68,7 +132,8 @@ async def serve(config: ServerConfig) -> None:
         loop.add_signal_handler(sig, stop.set)
     server = ReferenceServer(config)
     await server.start()
-    print(f"wsinterop reference server ready on {server.url} (WebSocket: {server.ws_url})", flush=True)
+    plain = f"; plain: {server.plain_ws_url}" if server.plain_ws_url else ""
+    print(f"wsinterop reference server ready on {server.url} (WebSocket: {server.ws_url}{plain})", flush=True)
     await stop.wait()
     logging.getLogger("server").info("shutting down: closing WebSockets with 1001")
     await server.stop()
@@ -84,9 +149,21 @@ def main(argv: list[str] | None = None) -> int:
     if not config.verbose:
         logging.getLogger("aiohttp").setLevel(logging.WARNING)
     try:
-        asyncio.run(serve(config))
+        config = make_certificate(config)
     except OSError as exc:
-        print(f"server: cannot listen on {config.host}:{config.port}: {exc.strerror or exc}", file=sys.stderr)
+        print(f"server: cannot write the certificate into {config.tls_self_signed}: {exc}", file=sys.stderr)
+        return 1
+    try:
+        asyncio.run(serve(config))
+    except ssl.SSLError as exc:
+        print(f"server: cannot use the certificate {config.tls_cert} with key {config.tls_key}: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        where = f"{config.host}:{config.port}" + (f" and {config.plain_port}" if config.plain_port is not None else "")
+        if config.tls_cert is not None and exc.errno in (errno.ENOENT, errno.EACCES):
+            print(f"server: cannot read the certificate or key: {exc}", file=sys.stderr)
+        else:
+            print(f"server: cannot listen on {where}: {exc.strerror or exc}", file=sys.stderr)
         return 1
     return 0
 

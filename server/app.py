@@ -1,4 +1,5 @@
-"""The reference server: one port for the docroot, /health and WebSocket upgrades in every draft.
+"""The reference server: one port for the docroot, /health and WebSocket upgrades in every draft (with TLS
+on, that port speaks https and wss, and a second one may serve http and ws beside it).
 
 The server owns its sockets: each TCP connection is a Session (session.py), which reads the first
 request with wire. Upgrades are its own; the docroot, the listings, the chat page and /health are
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import ssl
 from collections.abc import Coroutine
 from typing import Any
 
@@ -20,6 +22,7 @@ from wire import Headers, Request, is_upgrade
 from .config import ServerConfig
 from .docroot import DOCROOT_KEY, add_docroot_routes, serve_docroot
 from .session import Registry, Session
+from .tls import server_context
 
 log = logging.getLogger("server")
 
@@ -49,17 +52,30 @@ class ReferenceServer:
         self.registry = Registry()
         self.app = make_app(self.config)
         self.runner = web.AppRunner(self.app, handle_signals=False, access_log=None, keepalive_timeout=15)
-        self._server: asyncio.Server | None = None
+        self._servers: list[asyncio.Server] = []
         self._tasks: set[asyncio.Task[None]] = set()  # the sessions' coroutines: owned here, awaited by stop()
         self.port = self.config.port
+        self.plain_port: int | None = None  # the plain port beside a TLS one, once listening
+
+    @property
+    def tls(self) -> bool:
+        return self.config.tls_cert is not None
 
     @property
     def url(self) -> str:
-        return f"http://{self.config.host}:{self.port}/"
+        return f"{'https' if self.tls else 'http'}://{self._authority(self.port)}/"
 
     @property
     def ws_url(self) -> str:
-        return f"ws://{self.config.host}:{self.port}/"
+        return f"{'wss' if self.tls else 'ws'}://{self._authority(self.port)}/"
+
+    @property
+    def plain_ws_url(self) -> str | None:
+        return None if self.plain_port is None else f"ws://{self._authority(self.plain_port)}/"
+
+    def _authority(self, port: int) -> str:
+        host = self.config.host
+        return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
     def _spawn(self, coroutine: Coroutine[Any, Any, None]) -> None:
         task = asyncio.get_running_loop().create_task(coroutine)
@@ -72,19 +88,39 @@ class ReferenceServer:
             log.error("a session failed", exc_info=task.exception())
 
     async def start(self) -> None:
+        """Listen; OSError when a port is taken, ssl.SSLError when the certificate or key does not load."""
+        config = self.config
+        context = None
+        if config.tls_cert is not None:
+            assert config.tls_key is not None, "a TLS certificate needs its key"
+            context = server_context(config.tls_cert, config.tls_key)
         await self.runner.setup()
+        try:
+            self.port = await self._listen(config.port, context)
+            if context is not None and config.plain_port is not None:
+                self.plain_port = await self._listen(config.plain_port, None)
+        except BaseException:
+            await self.stop()
+            raise
+
+    async def _listen(self, port: int, context: ssl.SSLContext | None) -> int:
         http_server = self.runner.server
         assert http_server is not None
-        loop = asyncio.get_running_loop()
-        self._server = await loop.create_server(
-            lambda: Session(self.config, self.registry, http_server, self._spawn), self.config.host, self.config.port
+        server = await asyncio.get_running_loop().create_server(
+            lambda: Session(self.config, self.registry, http_server, self._spawn),
+            self.config.host,
+            port,
+            ssl=context,
+            ssl_handshake_timeout=self.config.handshake_timeout if context is not None else None,
         )
-        self.port = self._server.sockets[0].getsockname()[1]
+        self._servers.append(server)
+        bound: int = server.sockets[0].getsockname()[1]
+        return bound
 
     async def stop(self) -> None:
         """Close every WebSocket with 1001 (going away) where the draft has codes, then stop."""
-        if self._server is not None:
-            self._server.close()
+        for server in self._servers:
+            server.close()
         await self.registry.close_all(1001, self.config.close_timeout)
         await self.runner.cleanup()
         if self._tasks:

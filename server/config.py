@@ -21,3 +21,8 @@ class ServerConfig:
     idle_timeout: float = 300.0  # a WebSocket with no traffic either way is closed after this
     close_timeout: float = 5.0  # how long to wait for the peer's close frame before dropping TCP
     ping_interval: float = 10.0  # echo-broadcast-ping
+    tls_cert: Path | None = None  # with tls_key: `port` serves TLS (https, wss)
+    tls_key: Path | None = None
+    plain_port: int | None = None  # with TLS on: a second port without it (http, ws); 0 picks a free one
+    tls_self_signed: Path | None = None  # make a CA and a certificate into this directory at start (tls.py)
+    tls_names: tuple[str, ...] = ()  # the names that certificate covers (none: tls.default_names(host))

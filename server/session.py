@@ -47,6 +47,7 @@ class Session(asyncio.Protocol):
         self._spawn = spawn
         self.conn = Connection.server(max_head=config.max_head, max_frame_size=config.max_message)
         self.transport: asyncio.Transport | None = None
+        self._tls = False  # TLS transports cannot stay half open: the peer's end of TLS closes both ways
         self.peer = "?"
         self.rejection: str | None = None
         self.behavior: Behavior | None = None
@@ -66,6 +67,7 @@ class Session(asyncio.Protocol):
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         assert isinstance(transport, asyncio.Transport)
         self.transport = transport
+        self._tls = transport.get_extra_info("sslcontext") is not None
         peername = transport.get_extra_info("peername") or ("?", 0)
         self.peer = f"{peername[0]}:{peername[1]}"
         self._timer = asyncio.get_running_loop().call_later(self.config.handshake_timeout, self._too_slow)
@@ -92,7 +94,8 @@ class Session(asyncio.Protocol):
             return self._http.eof_received()
         if self._feed is not None:
             self._feed.feed_eof()
-            return True  # the WebSocket decides when to close (lingering, its close frame)
+            # the WebSocket decides when to close (lingering, its close frame); TLS closes at once
+            return None if self._tls else True
         return None  # the peer left during the handshake: close
 
     def connection_lost(self, exc: Exception | None) -> None:

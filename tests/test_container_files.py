@@ -136,11 +136,14 @@ def test_dependencies_are_installed_before_the_source_is_copied(stages: dict[str
 def test_server_target(stages: dict[str, Stage]) -> None:
     server = stages["server"]
     assert effective_user(stages, "server") not in ROOT_USERS
-    assert "8080" in server.all("EXPOSE")
+    assert server.all("EXPOSE") == ["8080 8443"]
     (healthcheck,) = server.all("HEALTHCHECK")
     assert "urllib" in healthcheck and "/health" in healthcheck and "127.0.0.1:8080" in healthcheck
     (cmd,) = server.all("CMD")
-    assert re.search(r'"-m",\s*"server",\s*"--host",\s*"0.0.0.0",\s*"--port",\s*"8080"', cmd), cmd
+    assert re.search(r'"-m",\s*"server",\s*"--host",\s*"0.0.0.0",\s*"--port",\s*"8443"', cmd), cmd
+    assert re.search(r'"--plain-port",\s*"8080",\s*"--tls-self-signed",\s*"/certs"', cmd), cmd
+    # the directory a named volume copies, owned by the server's user, before USER drops root
+    assert any("mkdir /certs" in r and "chown wsinterop" in r for r in server.all("RUN"))
     assert not any("chromium" in args for _, args in server.instructions), "the server image has no browser"
 
 
@@ -194,18 +197,47 @@ def test_compose_server_healthcheck_is_a_string(compose: dict[str, Any]) -> None
     server = compose["services"]["server"]
     check = server["healthcheck"]
     assert isinstance(check["test"], str), "the exec-form list is split on spaces by podman's Docker API"
-    assert "urllib" in check["test"] and "/health" in check["test"]
+    assert "urllib" in check["test"] and "/health" in check["test"] and "8080" in check["test"]
     assert {"interval", "timeout", "retries", "start_period"} <= check.keys()
-    assert server["ports"] == ["127.0.0.1:${SERVER_PORT:-8080}:8080"]
+
+
+def test_compose_server_serves_ws_on_8080_and_wss_on_8443(compose: dict[str, Any]) -> None:
+    server = compose["services"]["server"]
+    assert server["ports"] == ["127.0.0.1:${SERVER_PORT:-8080}:8080", "127.0.0.1:${SERVER_TLS_PORT:-8443}:8443"]
+    command = server["command"]
+    assert command[command.index("--port") + 1] == "8443"
+    assert command[command.index("--plain-port") + 1] == "8080"
+    assert command[command.index("--tls-self-signed") + 1] == "/certs"
+    names = [command[i + 1] for i, arg in enumerate(command) if arg == "--tls-name"]
+    assert "server" in names, "the name the harness reaches it by"
+    assert "certs:/certs" in server["volumes"]
+    assert "certs" in compose["volumes"]
 
 
 def test_compose_harness(compose: dict[str, Any]) -> None:
     harness = compose["services"]["harness"]
     assert harness["depends_on"]["server"]["condition"] == "service_healthy"
     assert "./reports:/reports" in harness["volumes"]
-    assert harness["environment"]["TARGET"] == "${TARGET:-ws://server:8080/}"
-    assert {"DRAFTS", "AGENTS"} <= harness["environment"].keys()
+    environment = harness["environment"]
+    assert environment["TARGET"] == "${TARGET:-ws://server:8080/}"
+    assert environment["TLS_TARGET"] == "${TLS_TARGET-wss://server:8443/}", "an empty TLS_TARGET leaves the pass out"
+    assert environment["TLS_CA"] == "${TLS_CA:-/certs/ca.pem}"
+    assert "certs:/certs:ro" in harness["volumes"]
+    assert "DRAFTS" in environment
     assert "shm_size" in harness
+
+
+def makefile_default_agents() -> str:
+    match = re.search(r"^AGENTS\s*\?=\s*(\S+)$", (ROOT / "Makefile").read_text(), re.MULTILINE)
+    assert match, "the Makefile sets AGENTS ?= ..."
+    return match[1]
+
+
+def test_the_default_agents_are_the_makefiles(compose: dict[str, Any]) -> None:
+    agents = makefile_default_agents()
+    assert compose["services"]["harness"]["environment"]["AGENTS"] == f"${{AGENTS:-{agents}}}"
+    assert f"AGENTS=${{AGENTS:-{agents}}}" in ENTRY.read_text()
+    assert f"| `AGENTS` | `{agents}` |" in (ROOT / "docs" / "docker.md").read_text()
 
 
 def test_docker_compose_config() -> None:
@@ -272,11 +304,47 @@ def test_deps_names() -> None:
     assert name("jsonschema[format]>=4") == "jsonschema"
 
 
+ENTRY_SETTINGS = ("TARGET", "DRAFTS", "AGENTS", "TLS_TARGET", "TLS_CA", "TLS_DRAFTS")
+
+
+def run_entry(
+    tmp_path: Path, env: dict[str, str], extra: list[str], status: str = "0"
+) -> subprocess.CompletedProcess[str]:
+    """The entry script with a stub `python` that prints each argument on a line, then `--` (so that two
+    passes can be told apart), and exits with the next status of `status` (comma-separated)."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir(exist_ok=True)
+    stub = bin_dir / "python"
+    stub.write_text(
+        '#!/bin/sh\nfor a in "$@"; do printf "%s\\n" "$a"; done\necho --\n'
+        'n=$(cat "$STUB_CALLS" 2>/dev/null || echo 1); echo $((n + 1)) > "$STUB_CALLS"\n'
+        'exit "$(echo "$STUB_STATUS" | cut -d, -f"$n")"\n'
+    )
+    stub.chmod(0o755)
+    reports = tmp_path / "reports"
+    reports.mkdir(exist_ok=True)
+    clean = {k: v for k, v in os.environ.items() if k not in ENTRY_SETTINGS}
+    path = f"{bin_dir}{os.pathsep}{os.environ['PATH']}"
+    stub_env = {"STUB_CALLS": str(tmp_path / "calls"), "STUB_STATUS": status}
+    return subprocess.run(
+        ["sh", str(ENTRY), *extra],
+        env={**clean, **env, **stub_env, "PATH": path, "REPORTS_DIR": str(reports)},
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+
+
+def passes(stdout: str) -> list[list[str]]:
+    return [run.strip("\n").split("\n") for run in stdout.split("--\n") if run.strip()]
+
+
 @pytest.mark.skipif(sys.platform != "linux" or shutil.which("sh") is None, reason="the entry script runs on Linux")
 @pytest.mark.parametrize(
     ("env", "extra", "expected"),
     [
-        ({}, [], ["--drafts", "all", "--agents", "python,chromium"]),
+        ({}, [], ["--drafts", "all", "--agents", "python,chromium,firefox"]),
         (
             {"TARGET": "ws://server:8080/", "DRAFTS": "rfc6455", "AGENTS": "python,chromium"},
             ["--cases", "5.*"],
@@ -287,25 +355,28 @@ def test_deps_names() -> None:
 def test_entry_script_command_line(tmp_path: Path, env: dict[str, str], extra: list[str], expected: list[str]) -> None:
     """The entry runs `python -m harness run` with the environment's settings and the extra arguments
     (a stub `python` prints what it was given); root stays root for a root-owned report directory."""
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    stub = bin_dir / "python"
-    stub.write_text('#!/bin/sh\nfor a in "$@"; do printf "%s\\n" "$a"; done\n')
-    stub.chmod(0o755)
-    reports = tmp_path / "reports"
-    reports.mkdir()
-    clean = {k: v for k, v in os.environ.items() if k not in ("TARGET", "DRAFTS", "AGENTS")}
-    done = subprocess.run(
-        ["sh", str(ENTRY), *extra],
-        env={**clean, **env, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}", "REPORTS_DIR": str(reports)},
-        capture_output=True,
-        text=True,
-        timeout=30,
-        check=False,
-    )
+    done = run_entry(tmp_path, env, extra)
     assert done.returncode == 0, done.stderr
-    argv = done.stdout.splitlines()
-    assert argv == ["-m", "harness", "run", *expected, "--out", str(reports), *extra]
+    reports = tmp_path / "reports"
+    assert passes(done.stdout) == [["-m", "harness", "run", *expected, "--out", str(reports), *extra]]
+
+
+@pytest.mark.skipif(sys.platform != "linux" or shutil.which("sh") is None, reason="the entry script runs on Linux")
+@pytest.mark.parametrize(("statuses", "expected"), [("0,0", 0), ("1,0", 1), ("0,1", 1), ("3,1", 3), ("0,3", 3)])
+def test_entry_script_tls_pass(tmp_path: Path, statuses: str, expected: int) -> None:
+    """With TLS_TARGET, a second pass runs against it (trusting TLS_CA) into REPORTS_DIR/tls, whatever the
+    first pass gave; the exit status is the first pass's unless it is 0, then the TLS pass's."""
+    env = {"TARGET": "ws://server:8080/", "TLS_TARGET": "wss://server:8443/", "TLS_CA": "/certs/ca.pem"}
+    done = run_entry(tmp_path, env, ["--cases", "1.*"], statuses)
+    assert done.returncode == expected, done.stderr
+    reports = tmp_path / "reports"
+    agents = ["--agents", "python,chromium,firefox"]
+    first = ["--target", "ws://server:8080/", "--drafts", "all", *agents, "--out", str(reports)]
+    tls = ["--target", "wss://server:8443/", "--ca", "/certs/ca.pem", "--drafts", "rfc6455", *agents]
+    assert passes(done.stdout) == [
+        ["-m", "harness", "run", *first, "--cases", "1.*"],
+        ["-m", "harness", "run", *tls, "--out", str(reports / "tls"), "--cases", "1.*"],
+    ]
 
 
 @pytest.mark.skipif(sys.platform != "linux" or shutil.which("sh") is None, reason="the entry script runs on Linux")

@@ -51,7 +51,7 @@ REGISTRY: dict[str, Agent] = {
             "Debian's WebKitGTK (MiniBrowser) under Xvfb, through WebKitWebDriver (WebDriver classic)",
             True,
             WebKitDriver,
-            partial(unsupported_in_page, title="WebKit"),
+            partial(unsupported_in_page, title="WebKit", maps_names=WebKitDriver.maps_names),
         ),
     )
 }

@@ -10,6 +10,7 @@ is moot. Either side: the Connection says which (Connection.client, or a server'
 from __future__ import annotations
 
 import asyncio
+import ssl
 from collections.abc import Callable
 
 from wire import Connection, Event, State
@@ -60,8 +61,10 @@ class Link(asyncio.Protocol):
         self.on_wire("in", data)
         self._receive(data)
 
-    def eof_received(self) -> bool:
+    def eof_received(self) -> bool | None:
         self._receive(b"")
+        if self.transport is not None and self.transport.get_extra_info("sslcontext") is not None:
+            return None  # TLS has no half-open connection: the peer's end of TLS closes it
         return True  # keep our half open: the owner decides when to close
 
     def connection_lost(self, exc: Exception | None) -> None:
@@ -185,10 +188,16 @@ class Link(asyncio.Protocol):
             await self.closed
 
 
-async def connect(host: str, port: int, link: Callable[[], Link], timeout: float | None = None) -> Link:
-    """Open TCP to host:port with the Link `link()` makes (within `timeout`, by default CONNECT_TIMEOUT
-    seconds); OSError or TimeoutError when it cannot."""
+async def connect(
+    host: str,
+    port: int,
+    link: Callable[[], Link],
+    timeout: float | None = None,
+    tls: ssl.SSLContext | None = None,
+) -> Link:
+    """Open TCP to host:port (and TLS over it with `tls`) with the Link `link()` makes, within `timeout`
+    (by default CONNECT_TIMEOUT seconds); OSError (ssl.SSLError for TLS) or TimeoutError when it cannot."""
     loop = asyncio.get_running_loop()
     async with asyncio.timeout(CONNECT_TIMEOUT if timeout is None else timeout):
-        _, protocol = await loop.create_connection(link, host, port)
+        _, protocol = await loop.create_connection(link, host, port, ssl=tls)
     return protocol

@@ -65,7 +65,7 @@ from ..cases.model import (
 )
 from ..run import events as ev
 from ..run.recorder import Recorder
-from ..run.target import Target
+from ..run.target import Target, Trust
 from .link import Link, connect
 from .sending import Encoder, Send
 
@@ -102,6 +102,8 @@ def unsupported(case: Case, draft: Draft, page: str = "agent") -> str | None:
     """Why the raw client cannot express `case` in `draft`: it has no web pages, and a draft may lack a frame."""
     if page != "agent":
         return "the python agent has no web pages"
+    if case.handshake.tls:
+        return "the python agent has no web pages, whose TLS rules this case tests"
     return unsupported_in_draft(case, draft)
 
 
@@ -140,6 +142,9 @@ class PythonDriver:
     def unsupported(self, case: Case, draft: Draft, page: str = "agent") -> str | None:
         return unsupported(case, draft, page)
 
+    def certificates(self, trust: Trust) -> str:
+        return trust.describe()
+
     @contextlib.asynccontextmanager
     async def session(
         self, case: Case, draft: Draft, target: Target, recorder: Recorder, page: str = "agent"
@@ -147,9 +152,9 @@ class PythonDriver:
         hs = client_handshake(case, draft, target)
         session = RawSession(case, Connection.client(hs), recorder)
         try:
-            session.link = await connect(target.host, target.port, session.make_link)
-        except (OSError, TimeoutError) as exc:
-            recorder.observation.error = f"cannot connect to {target.authority}: {str(exc) or type(exc).__name__}"
+            session.link = await connect(target.host, target.port, session.make_link, tls=target.tls_context())
+        except OSError as exc:  # TimeoutError included
+            recorder.observation.error = target.connect_error(exc)
             yield None
             return
         recorder.observation.handshake_request = hs.to_bytes().decode("latin-1")

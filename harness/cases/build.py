@@ -217,7 +217,7 @@ _HANDSHAKE: Fields = {
     "headers": ("headers", _headers),
     "extra_headers": ("extra_headers", lambda v: tuple((str(k), str(x)) for k, x in v)),
     "key3": ("key3", lambda v: None if v is None else to_payload(v)),
-    **_same("path", "origin", "method", "http_version"),
+    **_same("path", "origin", "method", "http_version", "tls"),
 }
 
 
@@ -235,7 +235,11 @@ def _codes(value: Any) -> tuple[int | str, ...]:
 
 
 def _expect_handshake(value: Any) -> ExpectHandshake:
-    fields: Fields = {"status": ("status", _ints), "headers": ("headers", _headers), "protocol": ("protocol", _SAME)}
+    fields: Fields = {
+        "status": ("status", _ints),
+        "headers": ("headers", _headers),
+        **_same("protocol", "refused"),
+    }
     return ExpectHandshake(**_given(value or {}, fields))
 
 

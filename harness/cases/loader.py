@@ -191,6 +191,18 @@ def _actor_problems(case: YDict) -> Found:
     return found
 
 
+def _refusal_problems(case: YDict) -> Found:
+    """A refusal is what a browser's TLS rule makes: `handshake.tls` and `expect_handshake.refused` go together."""
+    tls = (case.get("handshake") or {}).get("tls") or ""
+    refused = bool((case.get("expect_handshake") or {}).get("refused"))
+    if bool(tls) == refused:
+        return []
+    if tls:
+        return [(locate(case, ("handshake", "tls")), "a TLS rule to test needs expect_handshake: {refused: true}")]
+    message = "only a browser's TLS rule refuses a WebSocket: give handshake.tls (mixed-content or untrusted)"
+    return [(locate(case, ("expect_handshake", "refused")), message)]
+
+
 def _opcode_problems(case: YDict, drafts: tuple[str, ...]) -> Found:
     """Opcodes above 15 are hixie frame type bytes: no hybi draft can send them."""
     found: Found = []
@@ -250,7 +262,7 @@ def _load_body(
     case = _with_defaults(root, defaults, body)
     case_id = case.get("id")
     expanded = [_Expanded(case_id, name, locate(case, ("id",)), row)] if isinstance(case_id, str) else []
-    found = schema_problems("case", case) or _actor_problems(case)
+    found = schema_problems("case", case) or _actor_problems(case) or _refusal_problems(case)
     if found:
         return expanded, found
     variants, found = _variants(case)

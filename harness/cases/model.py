@@ -267,6 +267,9 @@ class Handshake:
     method: str = "GET"
     http_version: str = "HTTP/1.1"
     key3: Payload | None = None  # hixie-76's 8 bytes after the head
+    # a browser's TLS rule to put to the test: "mixed-content" (a page loaded over https opens a ws:// URL),
+    # "untrusted" (a page told to check certificates opens the wss:// target, whose CA it was not told of)
+    tls: Literal["", "mixed-content", "untrusted"] = ""
 
 
 @dataclass(frozen=True)
@@ -274,6 +277,7 @@ class ExpectHandshake:
     status: tuple[int, ...] = (101,)
     headers: tuple[tuple[str, str | None], ...] = ()  # exact value, or None for "absent"
     protocol: str | Literal[False] | None = False  # False: not checked; None: no protocol selected
+    refused: bool = False  # the agent must refuse to open the WebSocket at all (with `tls`: a browser's rule)
 
 
 @dataclass(frozen=True)
@@ -401,5 +405,7 @@ class Case:
         out["close"] = "answer" if close.answer else {"by": close.by, "codes": list(close.codes), "clean": close.clean}
         if self.rules:
             out["rules"] = [str(r) for r in self.rules]
-        out["handshake"] = {"status": list(self.expect_handshake.status)}
+        out["handshake"] = (
+            {"refused": True} if self.expect_handshake.refused else {"status": list(self.expect_handshake.status)}
+        )
         return out

@@ -237,6 +237,7 @@ def _expectations() -> Schema:
             "method": prop({"type": "string"}, model.Handshake, "method"),
             "http_version": prop({"type": "string"}, model.Handshake, "http_version"),
             "key3": ref("payload"),
+            "tls": prop({"enum": ["", "mixed-content", "untrusted"]}, model.Handshake, "tls"),
         },
     }
     expect_handshake = {
@@ -250,6 +251,7 @@ def _expectations() -> Schema:
             ),
             "headers": ref("headerMap"),
             "protocol": {"type": ["string", "null"]},
+            "refused": prop({"type": "boolean"}, model.ExpectHandshake, "refused"),
         },
     }
     return {

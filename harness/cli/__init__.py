@@ -12,7 +12,7 @@ from wire import Draft
 
 from .. import agents, ping
 from ..cases.loader import CaseFileError, load_catalogue, select
-from ..run.target import Target
+from ..run.target import Target, Trust
 from . import catalogue, merge
 from .preflight import SILENT_LIMIT
 from .runner import EXIT_INTERRUPTED, EXIT_USAGE, RunOptions, run
@@ -94,7 +94,18 @@ def parser() -> argparse.ArgumentParser:
         epilog=EXIT_CODES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    r.add_argument("--target", type=_target, help="a ws:// URL to test instead of the reference server")
+    r.add_argument("--target", type=_target, help="a ws:// or wss:// URL to test instead of the reference server")
+    tls = r.add_argument_group("TLS", "A wss:// target's certificate is checked against the system's CAs by default.")
+    tls.add_argument(
+        "--ca", type=Path, metavar="PEM", help="wss://: trust this CA (e.g. the server's --tls-self-signed ca.pem)"
+    )
+    tls.add_argument("--insecure", action="store_true", help="wss://: do not check the target's certificate")
+    tls.add_argument(
+        "--tls",
+        action="store_true",
+        help="without --target: start the reference server with TLS (a CA and certificate made for the run) "
+        "and test its wss:// port",
+    )
     r.add_argument(
         "--drafts",
         type=_drafts,
@@ -193,6 +204,15 @@ def main(argv: list[str] | None = None) -> int:
     if args.give_up_after < 0:
         print("--give-up-after must be 0 (never) or more", file=sys.stderr)
         return EXIT_USAGE
+    if args.tls and args.target:
+        print("--tls starts the reference server with TLS; a --target says wss:// itself", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        secure = args.target is not None and Target.parse(args.target).secure
+        trust = Trust.of_options(args.ca, args.insecure, secure)
+    except ValueError as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_USAGE
     options = RunOptions(
         catalogue=tuple(args.catalogue or [DEFAULT_CATALOGUE]),
         target=args.target,
@@ -209,6 +229,8 @@ def main(argv: list[str] | None = None) -> int:
         durations=args.durations,
         junit_only=args.junit_only,
         give_up_after=args.give_up_after,
+        trust=trust,
+        tls=args.tls,
     )
     try:
         return asyncio.run(run(options))

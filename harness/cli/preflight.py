@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 
 from wire import ClientHandshake, Draft
 
@@ -24,12 +23,21 @@ SILENT_LIMIT = 5  # items in a row without a handshake answer before the run sto
 async def preflight(target: Target, draft: Draft, timeout: float = PREFLIGHT_TIMEOUT) -> str | None:
     """One opening handshake of `draft`; why the run cannot go on (one line), or None when the target
     answered anything at all: a byte, a rejection, even closing the connection (items then fail fast)."""
+    context = target.tls_context()
     try:
-        reader, writer = await asyncio.wait_for(asyncio.open_connection(target.host, target.port), timeout)
+        connecting = asyncio.open_connection(
+            target.host, target.port, ssl=context, ssl_handshake_timeout=timeout if context else None
+        )
+        reader, writer = await asyncio.wait_for(connecting, 2 * timeout if context else timeout)  # TCP, then TLS
     except TimeoutError:
         return f"cannot connect to {target.authority}: no TCP connection within {timeout:g} s"
+    except ConnectionAbortedError:  # asyncio's own end of a TLS handshake that took longer than allowed
+        return (
+            f"{target.authority} accepted a TCP connection but finished no TLS handshake within {timeout:g} s "
+            "(a plain ws:// server?)"
+        )
     except OSError as exc:
-        return f"cannot connect to {target.authority}: {os.strerror(exc.errno) if exc.errno else exc}"
+        return target.connect_error(exc)
     try:
         writer.write(ClientHandshake.build(draft, target.authority, target.path).to_bytes())
         await writer.drain()

@@ -7,9 +7,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import sys
+import tempfile
 import time
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
@@ -24,7 +25,7 @@ from ..run.driver import AgentStartError, Driver
 from ..run.engine import Item, applies, plan, run_items
 from ..run.refserver import ServerStartError, reference_server
 from ..run.results import CaseResult, RunInfo
-from ..run.target import Target
+from ..run.target import Target, Trust
 from .preflight import SILENT_LIMIT, SilenceWatch, preflight
 from .shard import Key, Shard, catalogue_fingerprint, fingerprint, partition, read_durations
 
@@ -53,6 +54,8 @@ class RunOptions:
     durations: Path | None = None  # an earlier run's index.json: expected durations to balance shards by
     junit_only: bool = False
     give_up_after: int = SILENT_LIMIT  # unanswered handshakes in a row that stop the run; 0: never
+    trust: Trust = field(default_factory=Trust)  # how a wss:// --target's certificate is checked
+    tls: bool = False  # without a target: the reference server with TLS, its wss:// port tested
 
 
 @dataclass(frozen=True)
@@ -119,12 +122,18 @@ async def started_drivers(agents: Sequence[str], err: TextIO) -> AsyncIterator[l
 
 
 @contextlib.asynccontextmanager
-async def target_url(options: RunOptions, log: Path) -> AsyncIterator[str]:
+async def target_of(options: RunOptions, log: Path) -> AsyncIterator[Target]:
+    """The --target, or the reference server started for the run (with a CA of its own for --tls)."""
     if options.target:
-        yield options.target
+        yield Target.parse(options.target, options.trust)
         return
-    async with reference_server(log=log) as url:
-        yield url
+    if not options.tls:
+        async with reference_server(log=log) as url:
+            yield Target.parse(url)
+        return
+    with tempfile.TemporaryDirectory(prefix="wsinterop-tls-") as certs:
+        async with reference_server("--tls-self-signed", certs, log=log) as url:
+            yield Target.parse(url, Trust(ca=Path(certs) / "ca.pem"))
 
 
 def load(options: RunOptions) -> list[Case]:
@@ -182,7 +191,7 @@ async def run(options: RunOptions, out: TextIO = sys.stdout, err: TextIO = sys.s
     run_id = new_run_id(options.out)
     log = options.out / f".server-{run_id}.log"
     try:
-        async with target_url(options, log) as url, started_drivers(options.agents, err) as drivers:
+        async with target_of(options, log) as target, started_drivers(options.agents, err) as drivers:
             if not drivers:
                 err.write("no agent could start: nothing to run\n")
                 return EXIT_NO_RUN
@@ -190,9 +199,10 @@ async def run(options: RunOptions, out: TextIO = sys.stdout, err: TextIO = sys.s
             info = RunInfo(
                 run_id=run_id,
                 started=time.time(),
-                target=url,
+                target=target.url,
                 drafts=tuple(d.value for d in options.drafts),
                 agents={d.name: d.version for d in drivers},
+                certificates={d.name: d.certificates(target.trust) for d in drivers} if target.secure else {},
                 case_count=len(items),
                 catalogue=catalogue_fingerprint(case_files(list(options.catalogue))),
                 reference=not options.target,
@@ -202,12 +212,14 @@ async def run(options: RunOptions, out: TextIO = sys.stdout, err: TextIO = sys.s
             writer = ReportWriter(options.out, info, junit_only=options.junit_only)
             err.write(
                 f"running {len({i.case.id for i in items})} cases as {len(items)} case x draft x agent items "
-                f"against {url} with {options.jobs} jobs\n"
+                f"against {target.url} with {options.jobs} jobs\n"
             )
-            interrupted, stopped = False, await check_target(options)
+            for name, how in info.certificates.items():
+                err.write(f"TLS certificate, {name}: {how}\n")
+            interrupted, stopped = False, await check_target(options, target)
             if not stopped:
                 by_name = {d.name: d for d in drivers}
-                interrupted, stopped = await run_reported(items, Target.parse(url), options, writer, by_name, err)
+                interrupted, stopped = await run_reported(items, target, options, writer, by_name, err)
             summary = writer.finish(time.monotonic() - started, interrupted, stopped)
     except ServerStartError as exc:
         err.write(f"{exc}\n")
@@ -233,12 +245,12 @@ async def run(options: RunOptions, out: TextIO = sys.stdout, err: TextIO = sys.s
     return EXIT_FAILED if summary.failed else EXIT_OK
 
 
-async def check_target(options: RunOptions) -> str:
+async def check_target(options: RunOptions, target: Target) -> str:
     """Why a --target cannot be tested (the preflight handshake), or ""; the reference server is known good."""
     if not options.target:
         return ""
     newest = max(options.drafts, key=list(Draft).index)  # the draft a live target most likely speaks
-    reason = await preflight(Target.parse(options.target), newest)
+    reason = await preflight(target, newest)
     return f"{reason}: nothing was run" if reason else ""
 
 

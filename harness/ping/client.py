@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import itertools
-import os
 import time
 from collections.abc import Sequence
 
@@ -36,10 +35,6 @@ from .options import Options, make_payload, parse_header
 from .stats import Output, Stats, close_text, describe
 
 MAX_EXPIRED = 4096  # lost messages remembered, to recognise a late reply
-
-
-def os_reason(exc: OSError) -> str:
-    return os.strerror(exc.errno) if exc.errno else str(exc) or type(exc).__name__
 
 
 async def wait_any(events: Sequence[asyncio.Event], timeout: float | None) -> bool:
@@ -107,11 +102,13 @@ class Client:
         """Connect and do the opening handshake (each within --timeout); PingError saying why not."""
         opts, where = self.opts, self.opts.target.authority
         try:
-            self.link = await connect(opts.target.host, opts.target.port, self._make_link, opts.timeout)
+            self.link = await connect(
+                opts.target.host, opts.target.port, self._make_link, opts.timeout, opts.target.tls_context()
+            )
         except TimeoutError:
             raise PingError(f"cannot connect to {where}: no answer within {opts.timeout:g} s") from None
         except OSError as exc:
-            raise PingError(f"cannot connect to {where}: {os_reason(exc)}") from None
+            raise PingError(opts.target.connect_error(exc)) from None
         me = f"client={self.index}"
         self.out.head(f"{me} >", self.hs.request.serialize())
         if self.hs.key3:

@@ -8,10 +8,11 @@ import math
 import random
 import string
 from collections.abc import Callable
+from pathlib import Path
 
 from wire import Draft, Kind
 
-from ..run.target import Target
+from ..run.target import Target, Trust
 
 DESCRIPTION = "Send numbered messages to a WebSocket echo endpoint and time the replies, like ping."
 DEFAULT_HOST = "127.0.0.1"
@@ -28,7 +29,7 @@ class UsageError(Exception):
 
 
 def parse_url(text: str) -> Target:
-    """A ws:// URL as a Target (an argparse type: Target.parse's errors become ArgumentTypeError)."""
+    """A ws:// or wss:// URL as a Target (an argparse type: Target.parse's errors become ArgumentTypeError)."""
     try:
         return Target.parse(text)
     except ValueError as exc:
@@ -77,7 +78,7 @@ def _path(text: str) -> str:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     a = parser.add_argument
-    a("url", nargs="?", type=parse_url, help="ws://host:port/path (instead of --host/--port/--path)")
+    a("url", nargs="?", type=parse_url, help="ws://host:port/path or wss://... (instead of --host/--port/--path)")
     a("--host", help=f"server host (default {DEFAULT_HOST})")
     a("--port", type=_whole(1, 65535), help=f"server port (default {DEFAULT_PORT})")
     a("--path", type=_path, help="request path (default /)")
@@ -90,6 +91,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     a("--clients", "-C", type=_whole(1), default=1, help="parallel connections (default %(default)s)")
     a("--delay", "-d", type=_seconds(zero=True), default=1.0, help="seconds between messages (default 1)")
     a("--timeout", "-W", type=_seconds(zero=False), default=5.0, help="seconds to wait for each reply (default 5)")
+    a("--ca", type=Path, metavar="PEM", help="wss://: trust this CA (e.g. the server's --tls-self-signed ca.pem)")
+    a("--insecure", "-k", action="store_true", help="wss://: do not check the server's certificate")
     talk = parser.add_mutually_exclusive_group()
     talk.add_argument("--verbose", "-v", action="store_true", help="print the handshake and every frame")
     talk.add_argument("--quiet", "-q", action="store_true", help="print only the summary")
@@ -123,10 +126,15 @@ class Options:
 def resolve_target(args: argparse.Namespace) -> Target:
     url: Target | None = args.url
     if url is None:
+        if args.ca is not None or args.insecure:
+            raise UsageError("--ca and --insecure are for a wss:// URL")
         return Target(args.host or DEFAULT_HOST, args.port or DEFAULT_PORT, args.path or "/")
     if args.host is not None or args.port is not None or args.path is not None:
         raise UsageError("give either a URL or --host/--port/--path, not both")
-    return url
+    try:
+        return dataclasses.replace(url, trust=Trust.of_options(args.ca, args.insecure, url.secure))
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
 
 
 def options_from_args(args: argparse.Namespace) -> tuple[Options, list[str]]:

@@ -87,6 +87,7 @@ def legend() -> str:
 def run_header(results: ResultSet, heading: str, *, status: str) -> str:
     run = results.run
     agents = ", ".join(f"{escape(a)} {escape(v)}" for a, v in run.agents.items())
+    certificates = "; ".join(f"{escape(a)}: {escape(how)}" for a, how in run.certificates.items())
     return (
         f"<h1>{escape(heading)}</h1>\n"
         '<dl class="kv">'
@@ -94,6 +95,7 @@ def run_header(results: ResultSet, heading: str, *, status: str) -> str:
         f"<dt>target</dt><dd>{escape(run.target)}</dd>"
         f"<dt>started</dt><dd>{escape(iso_time(run.started))}</dd>"
         f"<dt>agents</dt><dd>{agents}</dd>"
+        + (f"<dt>TLS certificate</dt><dd>{certificates}</dd>" if certificates else "")
         + (f"<dt>shard</dt><dd>{escape(run.shard)}</dd>" if run.shard else "")
         + (f"<dt>merged from</dt><dd>{escape(', '.join(run.merged))}</dd>" if run.merged else "")
         + f"<dt>results</dt><dd>{len(results)} of {run.case_count} planned</dd>"

@@ -57,6 +57,7 @@ def run_json(results: ResultSet, end: End) -> dict[str, Any]:
         "startedIso": iso_time(run.started),
         "drafts": list(run.drafts),
         "agents": dict(run.agents),
+        "certificates": dict(run.certificates) or None,
         "caseCount": run.case_count,
         "resultCount": len(results),
         "finished": end.finished,

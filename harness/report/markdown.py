@@ -38,6 +38,11 @@ def summary_md(results: ResultSet, end: End) -> str:
         f"- target: {md_text(run.target)}",
         f"- started: {iso_time(run.started)}",
         f"- agents: {', '.join(f'{md_text(a)} {md_text(v)}' for a, v in run.agents.items())}",
+        *(
+            [f"- TLS certificate: {'; '.join(f'{md_text(a)}: {md_text(h)}' for a, h in run.certificates.items())}"]
+            if run.certificates
+            else []
+        ),
         *([f"- shard: {md_text(run.shard)}"] if run.shard else []),
         *([f"- merged from: {md_text(', '.join(run.merged))}"] if run.merged else []),
         f"- results: {len(results)} of {run.case_count} planned",

@@ -119,9 +119,12 @@ def merged_info(runs: Sequence[Run]) -> RunInfo:
     order = {d.value: i for i, d in enumerate(Draft)}
     drafts = sorted({d for r in runs for d in r.info.drafts}, key=lambda d: (order.get(d, len(order)), d))
     agents: dict[str, str] = {}
+    certificates: dict[str, str] = {}
     for r in runs:
         for name, version in r.info.agents.items():
             agents.setdefault(name, version)
+        for name, how in r.info.certificates.items():
+            certificates.setdefault(name, how)
     targets = ", ".join(dict.fromkeys(r.info.target for r in runs))
     first = runs[0].info
     return RunInfo(
@@ -135,6 +138,7 @@ def merged_info(runs: Sequence[Run]) -> RunInfo:
         reference=first.reference,
         partition=first.partition,
         merged=tuple(r.label for r in runs),
+        certificates=certificates,
     )
 
 

@@ -90,6 +90,7 @@ def run_info(meta: dict[str, Any]) -> RunInfo:
         shard=meta.get("shard") or "",
         partition=meta.get("partition") or "",
         merged=tuple(meta.get("mergedFrom") or ()),
+        certificates=dict(meta.get("certificates") or {}),
     )
 
 

@@ -10,7 +10,7 @@ from wire import Draft
 
 from ..cases.model import Case, Step
 from .recorder import Recorder
-from .target import Target
+from .target import Target, Trust
 
 
 class AgentStartError(RuntimeError):
@@ -57,6 +57,10 @@ class Driver(Protocol):
 
     def unsupported(self, case: Case, draft: Draft, page: str = "agent") -> str | None:
         """Why this agent cannot express `case` in `draft` (the case is UNIMPLEMENTED), or None."""
+        ...
+
+    def certificates(self, trust: Trust) -> str:
+        """How this agent checks a wss:// target's certificate when the run asks for `trust`, for the report."""
         ...
 
     def session(

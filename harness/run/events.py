@@ -177,6 +177,15 @@ class ChatShown(Event):
 
 
 @dataclass(frozen=True)
+class Refused(Event):
+    """The agent would not open the WebSocket (a browser's rule: mixed content, an untrusted certificate),
+    as it showed it: `new WebSocket()` threw, or an error event came and the socket never opened."""
+
+    how: str = ""
+    kind: ClassVar[str] = "refused"
+
+
+@dataclass(frozen=True)
 class Note(Event):
     """Something an agent reports that no verdict depends on (a user's action, a page's error event)."""
 
@@ -203,6 +212,7 @@ KINDS: dict[str, type[Event]] = {
         Sent,
         HarnessError,
         ChatShown,
+        Refused,
         Note,
     )
 }

@@ -20,7 +20,7 @@ from wire import Draft, Headers
 from ..cases import codes
 from ..cases.model import Case, ExpectEvent, Rule, SendMessage, expand, walk
 from .closing import Ending, ending
-from .events import ChatShown, Event, MarkSet, MessageIn, PingIn, PongIn, TimedOut
+from .events import ChatShown, Event, MarkSet, MessageIn, PingIn, PongIn, Refused, TimedOut
 from .results import Behavior, CloseBehavior, Observation, Verdict
 
 Received = list[MessageIn | PongIn | PingIn | MarkSet]
@@ -224,6 +224,16 @@ def _apply_rules(case: Case, verdict: Verdict, end: Ending) -> Verdict:
     return Verdict(behavior, reason, close, close_reason)
 
 
+def judge_refusal(case: Case, draft: Draft, obs: Observation, end: Ending) -> Verdict:
+    """A WebSocket the agent must refuse to open (a browser's TLS rule): OK when it never opened, whatever
+    the refusal looked like (an exception from the constructor, or an error event); FAILED when it opened."""
+    if obs.status == 101 or end.opened:
+        close, close_reason = judge_close(case, draft, obs, end)
+        return Verdict(Behavior.FAILED, "the WebSocket opened: it must be refused", close, close_reason)
+    how = next((e.how for e in obs.events if isinstance(e, Refused)), "the WebSocket never opened")
+    return Verdict(Behavior.OK, f"refused: {how}", CloseBehavior.OK, "no WebSocket connection was opened")
+
+
 def judge(case: Case, draft: Draft, obs: Observation) -> Verdict:
     """The verdict for `case` in `draft` given what was observed. Pure: no I/O, no clock."""
     if obs.unimplemented:
@@ -231,6 +241,8 @@ def judge(case: Case, draft: Draft, obs: Observation) -> Verdict:
     if obs.error:
         return Verdict(Behavior.FAILED, obs.error, CloseBehavior.FAILED, obs.error)
     end = ending(obs.events, draft)
+    if case.expect_handshake.refused:
+        return judge_refusal(case, draft, obs, end)
     behavior, reason = judge_behavior(case, obs)
     close, close_reason = judge_close(case, draft, obs, end)
     return _apply_rules(case, Verdict(behavior, reason, close, close_reason), end)

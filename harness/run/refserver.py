@@ -9,7 +9,7 @@ import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-READY = re.compile(r"ready on http://(?P<host>[^/:]+):(?P<port>\d+)/")
+READY = re.compile(r"ready on (?P<scheme>https?)://(?P<host>[^/:]+):(?P<port>\d+)/")
 START_TIMEOUT = 20.0
 
 
@@ -27,16 +27,17 @@ def server_command(*args: str) -> list[str]:
 
 
 def ready_url(line: str) -> str:
-    """The ws:// URL from the server's ready line; ServerStartError for anything else."""
+    """The ws:// URL (wss:// with TLS) from the server's ready line; ServerStartError for anything else."""
     match = READY.search(line)
     if match is None:
         raise ServerStartError(f"the reference server did not start: it printed {line!r}")
-    return f"ws://{match['host']}:{match['port']}/"
+    scheme = "wss" if match["scheme"] == "https" else "ws"
+    return f"{scheme}://{match['host']}:{match['port']}/"
 
 
 @contextlib.asynccontextmanager
 async def reference_server(*args: str, log: Path | None = None) -> AsyncIterator[str]:
-    """Run `python -m server --port 0 ARGS...`; yield its ws:// URL; SIGTERM it afterwards.
+    """Run `python -m server --port 0 ARGS...`; yield its ws:// (or wss://) URL; SIGTERM it afterwards.
     Its log (one line per connection) goes to `log` when given."""
     with contextlib.ExitStack() as stack:
         log_file = stack.enter_context(open(log, "ab")) if log is not None else None

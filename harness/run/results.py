@@ -147,3 +147,4 @@ class RunInfo:
     shard: str = ""  # "K/N" when the run is one slice of N (python -m harness run --shard)
     partition: str = ""  # fingerprint of what decided the slices: the shards of one run agree on it
     merged: tuple[str, ...] = ()  # a merged report: the runs it was made of ("run id (shard K/N)")
+    certificates: dict[str, str] = field(default_factory=dict)  # wss://: agent -> how it checked the certificate

@@ -10,8 +10,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Awaitable, Callable, Sequence
+import ssl
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from pathlib import Path
 
+from server.app import ReferenceServer
+from server.config import ServerConfig
+from server.tls import default_names, self_signed
 from wire import (
     Accepted,
     BinaryMessage,
@@ -185,8 +190,18 @@ class Client:
             await self.writer.wait_closed()
 
 
-async def open_raw(port: int) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
-    return await asyncio.wait_for(asyncio.open_connection(HOST, port), TIMEOUT)
+async def open_raw(port: int, tls: ssl.SSLContext | None = None) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+    return await asyncio.wait_for(asyncio.open_connection(HOST, port, ssl=tls), TIMEOUT)
+
+
+@contextlib.asynccontextmanager
+async def tls_reference(directory: Path, plain: bool = False) -> AsyncIterator[tuple[ReferenceServer, Path]]:
+    """A reference server serving TLS with a certificate from a new CA (written into `directory`), with a
+    plain port beside it when `plain`; (the server, the CA's ca.pem)."""
+    files = self_signed(directory, default_names(HOST))
+    config = ServerConfig(port=0, tls_cert=files.cert, tls_key=files.key, plain_port=0 if plain else None)
+    async with ReferenceServer(config) as server:
+        yield server, files.ca
 
 
 async def read_head(reader: asyncio.StreamReader) -> tuple[Response, bytes, int]:
@@ -214,11 +229,13 @@ async def connect(
     key3_writes: int = 1,
     after_write: Callable[[int], Awaitable[None]] | None = None,
     path: str = "/",
+    tls: ssl.SSLContext | None = None,
 ) -> Client:
     """Open a WebSocket of `draft`, offering `protocols`. hixie-76's key3 goes in `key3_writes` separate
     TCP writes after the head (1: with the head; 8: byte by byte); `after_write(n)` is awaited after the
-    head and after each piece, with n the bytes written so far (to wait until the server read them)."""
-    reader, writer = await open_raw(port)
+    head and after each piece, with n the bytes written so far (to wait until the server read them). With
+    `tls`, over TLS."""
+    reader, writer = await open_raw(port, tls)
     hs = ClientHandshake.build(draft, f"{HOST}:{port}", path, origin=f"http://{HOST}:{port}", protocols=protocols)
     conn = Connection.client(hs, assemble=assemble, frames=frames)
     request = conn.data_to_send()

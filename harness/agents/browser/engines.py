@@ -11,6 +11,7 @@ from typing import Any
 
 from ...run.driver import AgentStartError
 from .driver import OwnTab, PageDriver
+from .pages import MIXED_HOST
 
 LAUNCH_ARGS = [
     "--no-sandbox",  # root in containers and CI
@@ -21,6 +22,7 @@ LAUNCH_ARGS = [
     "--disable-component-update",
     "--disable-sync",
     "--disable-dev-shm-usage",
+    f"--host-resolver-rules=MAP {MIXED_HOST} 127.0.0.1",  # the mixed-content case's name (pages.py)
 ]
 CHROMIUM_PATHS = ("/usr/lib/chromium/chromium", "/usr/bin/chromium")
 FIREFOX_PATHS = ("/usr/lib/firefox-esr/firefox-esr",)
@@ -46,7 +48,16 @@ class Engine:
 
 CHROMIUM = Engine("chromium", "Chromium", "chromium", CHROMIUM_PATHS, "chromium", {"args": LAUNCH_ARGS})
 # WebDriver BiDi: Playwright's own protocol for Firefox (Juggler) needs its patched build; Debian's speaks BiDi
-FIREFOX = Engine("firefox", "Firefox", "firefox-esr", FIREFOX_PATHS, "firefox", {"channel": "moz-firefox"})
+# network.dns.localDomains: names Firefox resolves to loopback (the mixed-content case's, pages.py)
+FIREFOX_PREFS = {"network.dns.localDomains": MIXED_HOST}
+FIREFOX = Engine(
+    "firefox",
+    "Firefox",
+    "firefox-esr",
+    FIREFOX_PATHS,
+    "firefox",
+    {"channel": "moz-firefox", "firefox_user_prefs": FIREFOX_PREFS},
+)
 
 
 def chromium_path() -> str | None:
@@ -79,6 +90,8 @@ class PlaywrightTab:
 class BrowserDriver(PageDriver):
     """Chromium or Firefox through Playwright."""
 
+    ignoring = "Playwright's ignore_https_errors, for every context"
+
     def __init__(self, engine: Engine) -> None:
         super().__init__(engine.name, engine.title)
         self.engine = engine
@@ -99,8 +112,8 @@ class BrowserDriver(PageDriver):
         self._playwright = await async_playwright().start()
         self._browser = await engine.launch(self._playwright, path)
 
-    async def _new_tab(self) -> OwnTab:
-        context = await self._browser.new_context()
+    async def _new_tab(self, checking: bool = False) -> OwnTab:
+        context = await self._browser.new_context(ignore_https_errors=not checking)
         try:
             return PlaywrightTab(context, await context.new_page())
         except BaseException:

@@ -26,10 +26,18 @@ from ...cases.model import (
 )
 
 
-def unsupported_in_page(case: Case, draft: Draft, page: str = "agent", title: str = "A browser") -> str | None:
-    """Why a page of the browser `title` cannot express `case` in `draft`, or None."""
+def unsupported_in_page(
+    case: Case, draft: Draft, page: str = "agent", title: str = "A browser", maps_names: bool = True
+) -> str | None:
+    """Why a page of the browser `title` cannot express `case` in `draft`, or None. `maps_names`: the browser
+    can be told to resolve a test name to loopback, which the mixed-content case needs."""
     if draft is not Draft.RFC6455:
         return f"{title} speaks only RFC 6455"
+    if case.handshake.tls == "mixed-content" and not maps_names:
+        return (
+            f"{title} cannot be told to resolve a test host name to loopback: a ws:// URL it did not refuse "
+            "would reach no server, so a refusal would prove nothing"
+        )
     if page == "chat":
         if any(not isinstance(step, Chat | Wait) for step in walk(case.steps)):
             return "the chat room page only joins, says, leaves and waits"

@@ -52,10 +52,10 @@ class Tab(Protocol):
 
 
 def chat_url(case: Case, target: Target) -> str:
-    """The chat room page, served by the target, with the case's subprotocol."""
+    """The chat room page, served by the target (over https for a wss:// target), with the case's subprotocol."""
     protocols = case.handshake.protocols
     query = f"?protocol={protocols[0]}" if protocols else ""
-    return f"http://{target.authority}{target.path}{query}"
+    return f"{target.origin}{target.path}{query}"
 
 
 async def load(tab: Tab, url: str) -> None:
@@ -110,10 +110,15 @@ class _PageSession:
 
 
 class PageSession(_PageSession):
-    """A WebSocket opened by the agent page, driven by the case's steps."""
+    """A WebSocket opened by the agent page, driven by the case's steps. `mixed_url`: the ws:// URL a page
+    over https opens in the mixed-content case (pages.py)."""
 
-    def __init__(self, title: str, case: Case, target: Target, recorder: Recorder, tab: Tab) -> None:
+    def __init__(
+        self, title: str, case: Case, target: Target, recorder: Recorder, tab: Tab, mixed_url: str = ""
+    ) -> None:
         super().__init__(title, case, target, recorder, tab)
+        self.mixed_url = mixed_url
+        self.refusing = case.expect_handshake.refused  # a refusal is the observation, not a limit of the page
         self.opened = False
         self.closed = False
         self.error = False
@@ -138,6 +143,8 @@ class PageSession(_PageSession):
         elif type_ == "error":
             self.error = True
             rec.record(ev.Note(t, f"{ERROR_EVENT} (readyState {data.get('readyState')})"))
+            if self.refusing and not self.opened:
+                rec.record(ev.Refused(t, "an error event, and the WebSocket never opened"))
         elif type_ == "close_called":
             if not self.close_called and not self.closed:
                 rec.record(ev.CloseOut(t, data.get("code"), str(data.get("reason") or "")))
@@ -148,7 +155,11 @@ class PageSession(_PageSession):
         elif type_ == "sent":
             rec.record(ev.Sent(t, data["kind"], int(data["size"]), bool(data.get("blob"))))
         elif type_ == "exception" and not self.opened and not self.closed:
-            obs.unimplemented = f"{self.title} refused new WebSocket(): {data.get('name')}: {data.get('message')}"
+            thrown = f"{data.get('name')}: {data.get('message')}"
+            if self.refusing:
+                rec.record(ev.Refused(t, f"new WebSocket() threw {thrown}"))
+            else:
+                obs.unimplemented = f"{self.title} refused new WebSocket(): {thrown}"
         else:
             rec.record(ev.Note(t, f"{type_}: {json.dumps(data, sort_keys=True)}"))
 
@@ -165,17 +176,26 @@ class PageSession(_PageSession):
         rec.record(ev.TcpClosed(t, "peer", "" if clean else "the close event says not clean"))
 
     async def open(self) -> bool:
-        path = self.case.handshake.path
-        url = (
-            self.target.url
-            if path is None
-            else f"{'wss' if self.target.secure else 'ws'}://{self.target.authority}{path}"
-        )
+        url = self.url()
+        if url is None:
+            return False
         protocols = list(self.case.handshake.protocols)
         self.obs.handshake_request = f"new WebSocket({url!r}, {protocols!r})"
         args = {"url": url, "protocols": protocols, "timeout": OPEN_TIMEOUT, "caseTimeout": self.case.timeout}
         await self.call("open", args, FINAL | {"the open event"})
         return self.opened  # not opened: the handshake failed; the page saw error and close, nothing else
+
+    def url(self) -> str | None:
+        """The URL the case opens; None (the case UNIMPLEMENTED) when the target cannot serve it."""
+        rule, path, target = self.case.handshake.tls, self.case.handshake.path, self.target
+        if rule == "mixed-content":
+            return self.mixed_url
+        if rule == "untrusted" and (not target.secure or target.trust.ca is None):
+            self.obs.unimplemented = (
+                "needs a wss:// target and the CA that signs its certificate (--ca): a CA the page is not told of"
+            )
+            return None
+        return target.url if path is None else f"{'wss' if target.secure else 'ws'}://{target.authority}{path}"
 
     async def finish(self) -> None:
         await self.call("finish", {"close": self.case.close.by != "server", "closeTimeout": CLOSE_TIMEOUT})

@@ -10,6 +10,7 @@ import threading
 import time
 from collections.abc import AsyncIterator
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
@@ -41,11 +42,12 @@ from harness.run.events import CloseOut, MarkSet, MessageIn, PongIn, TcpClosed
 from harness.run.judge import judge
 from harness.run.recorder import Recorder
 from harness.run.results import WIRE_LOG_CAP, CloseBehavior, Observation
-from harness.run.target import Target
+from harness.run.target import Target, Trust
 from server.app import ReferenceServer
 from server.config import ServerConfig
 from wire import Connection, Draft, Frame, FrameParser, Kind, ServerAccept, Side, accept, parse_close, parse_request
 
+from ...server.support import tls_reference
 from .. import peers
 from ..peers import BY_SERVER, Peer, make_case
 
@@ -289,6 +291,20 @@ async def test_a_connect_timeout_names_itself(monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setattr(asyncio.get_running_loop(), "create_connection", hang)
     obs = await observe(make_case(), Target("192.0.2.1", 80))
     assert obs.error == "cannot connect to 192.0.2.1: TimeoutError"
+
+
+async def test_over_tls_with_the_targets_ca(tmp_path: Path) -> None:
+    echo = make_case(SendMessage("text", Payload(text="über TLS")), Wait("message"), ok=(peers.text("über TLS"),))
+    async with tls_reference(tmp_path) as (server, ca):
+        target = Target.parse(server.ws_url, Trust(ca=ca))
+        obs = await observe(echo, target)
+        assert judge(echo, RFC, obs).behavior.value == "OK", obs.error
+        assert [e.payload.preview for e in obs.events if isinstance(e, MessageIn)] == ["über TLS"]
+        assert obs.handshake_request.startswith("GET / HTTP/1.1\r\n")  # the request, not TLS records
+        untrusted = await observe(echo, Target.parse(server.ws_url))
+    assert untrusted.error is not None
+    assert untrusted.error.startswith(f"the TLS certificate of 127.0.0.1:{server.port} is not trusted: ")
+    assert (untrusted.handshake_request, untrusted.wire, untrusted.events) == ("", [], [])
 
 
 # --- broken peers ------------------------------------------------------------------------------------

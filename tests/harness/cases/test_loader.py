@@ -668,3 +668,24 @@ def test_steps_never_come_whole_from_a_parameter(here: Path) -> None:
         "x.case.yaml:8: cases[0].steps: ${steps}: steps and per_draft cannot come from a parameter; write them out",
         'x.case.yaml:8: cases[0].steps: expected a list, got a string ("${steps}")',
     ]
+
+
+def test_a_tls_rule_and_a_refusal_go_together(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (loaded,) = load_file(
+        write(
+            tmp_path, "ok.case.yaml", case("    handshake: {tls: untrusted}\n    expect_handshake: {refused: true}\n")
+        )
+    )
+    assert (loaded.handshake.tls, loaded.expect_handshake.refused) == ("untrusted", True)
+    assert loaded.expected_json()["handshake"] == {"refused": True}
+    assert problems(tmp_path, case("    handshake: {tls: mixed-content}\n")) == [
+        "x.case.yaml:8: cases[0].handshake.tls: a TLS rule to test needs expect_handshake: {refused: true}"
+    ]
+    assert problems(tmp_path, case("    expect_handshake: {refused: true}\n")) == [
+        "x.case.yaml:8: cases[0].expect_handshake.refused: only a browser's TLS rule refuses a WebSocket: "
+        "give handshake.tls (mixed-content or untrusted)"
+    ]
+    assert (
+        "tls" in problems(tmp_path, case("    handshake: {tls: sometimes}\n    expect_handshake: {refused: true}\n"))[0]
+    )

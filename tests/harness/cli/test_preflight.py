@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from harness.cases.model import CaseInfo
 from harness.cli.preflight import SilenceWatch, preflight, unanswered
 from harness.run.events import Opened, TimedOut
 from harness.run.results import Behavior, CaseResult, CloseBehavior, Observation, Verdict, WireChunk
-from harness.run.target import Target
+from harness.run.target import Target, Trust
 from wire import Draft
 
+from ...server.support import tls_reference
 from .. import peers
 from ..peers import Peer
 
@@ -41,6 +44,24 @@ async def test_a_closed_port_fails() -> None:
     port = peers.closed_port()
     assert await preflight(Target("127.0.0.1", port), Draft.RFC6455) == (
         f"cannot connect to 127.0.0.1:{port}: Connection refused"
+    )
+
+
+async def test_a_wss_target_is_checked_over_tls(tmp_path: Path) -> None:
+    async with tls_reference(tmp_path) as (server, ca):
+        assert await preflight(Target.parse(server.ws_url, Trust(ca=ca)), Draft.RFC6455) is None
+        untrusted = await preflight(Target.parse(server.ws_url), Draft.RFC6455)
+    assert untrusted is not None and untrusted.startswith(
+        f"the TLS certificate of 127.0.0.1:{server.port} is not trusted"
+    )
+
+
+async def test_a_wss_target_that_never_starts_tls_fails() -> None:
+    async with Peer(peers.mute) as peer:  # a plain server waiting for an HTTP head: it never answers the hello
+        reason = await preflight(Target.parse(f"wss://127.0.0.1:{peer.port}/"), Draft.RFC6455, timeout=0.5)
+    assert reason == (
+        f"127.0.0.1:{peer.port} accepted a TCP connection but finished no TLS handshake within 0.5 s "
+        "(a plain ws:// server?)"
     )
 
 

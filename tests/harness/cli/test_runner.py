@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import io
 import json
@@ -23,8 +24,11 @@ from harness.cli import runner as cli_run
 from harness.cli.runner import EXIT_FAILED, EXIT_NO_RUN, EXIT_OK, EXIT_USAGE, RunOptions, run
 from harness.cli.shard import Shard
 from harness.run.refserver import ServerStartError
+from harness.run.target import Trust
+from server.tls import self_signed
 from wire import Draft
 
+from ...server.support import tls_reference
 from .. import peers
 from ..peers import Peer
 
@@ -457,3 +461,87 @@ async def test_junit_only_writes_just_the_xml(tmp_path: Path) -> None:
     assert last.startswith("PASSED: 3 cases x drafts x agents: 3 OK, 0 FAILED in ")
     junit = ET.parse(run_dir / "junit.xml").getroot()
     assert (junit.get("tests"), junit.get("failures"), junit.get("errors")) == ("3", "0", "0")
+
+
+# --- wss:// targets ---------------------------------------------------------------------------------------
+
+
+def tls_options(
+    cases: Path, out: Path, target: str | None, trust: Trust | None = None, tls: bool = False
+) -> RunOptions:
+    return replace(options(cases, out, target, (Draft.RFC6455,)), trust=trust or Trust(), tls=tls)
+
+
+async def test_a_wss_target_with_its_ca(tmp_path: Path) -> None:
+    cases = catalogue(tmp_path / "cases", echo=ECHO)
+    async with tls_reference(tmp_path / "certs") as (server, ca):
+        status, _, err = await run_captured(tls_options(cases, tmp_path / "r", server.ws_url, Trust(ca=ca)))
+        assert status == EXIT_OK, err
+        assert f"TLS certificate, python: checked against the CA in {ca}" in err.splitlines()
+        run = json.loads((latest_run(tmp_path / "r") / "run.json").read_text())
+        assert run["target"] == server.ws_url
+        assert run["certificates"] == {"python": f"checked against the CA in {ca}"}
+        assert (
+            "TLS certificate</dt><dd>python: checked against the CA in"
+            in (latest_run(tmp_path / "r") / "index.html").read_text()
+        )
+
+        status, _, err = await run_captured(tls_options(cases, tmp_path / "i", server.ws_url, Trust(insecure=True)))
+        assert status == EXIT_OK, err
+        assert json.loads((latest_run(tmp_path / "i") / "run.json").read_text())["certificates"] == {
+            "python": "not checked (--insecure)"
+        }
+
+
+async def test_a_wss_target_whose_ca_is_not_trusted_stops_the_run_with_one_clear_line(tmp_path: Path) -> None:
+    cases = catalogue(tmp_path / "cases", echo=ECHO)
+    other = self_signed(tmp_path / "other", ("127.0.0.1",)).ca
+    async with tls_reference(tmp_path / "certs") as (server, _):
+        for trust in (Trust(ca=other), Trust()):
+            status, out, err = await run_captured(tls_options(cases, tmp_path / "r", server.ws_url, trust))
+            assert status == EXIT_NO_RUN
+            assert f"error: the TLS certificate of 127.0.0.1:{server.port} is not trusted: " in err
+            assert "trust its CA with --ca FILE, or skip the check with --insecure): nothing was run" in err
+            assert "Traceback" not in err
+            assert out.splitlines()[-1].startswith("STOPPED: 0 cases x drafts x agents")
+
+
+async def test_a_wss_target_that_speaks_no_tls_stops_the_run(tmp_path: Path) -> None:
+    cases = catalogue(tmp_path / "cases", echo=ECHO)
+
+    async def plain_http(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        writer.write(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")  # at once: not a TLS handshake
+        await reader.read()
+        writer.close()
+
+    server = await asyncio.start_server(plain_http, "127.0.0.1", 0)
+    async with server:
+        port = server.sockets[0].getsockname()[1]
+        status, _, err = await run_captured(tls_options(cases, tmp_path / "r", f"wss://127.0.0.1:{port}/"))
+    assert status == EXIT_NO_RUN
+    assert f"error: the TLS handshake with 127.0.0.1:{port} failed: " in err
+    assert "(does it speak TLS?): nothing was run" in err
+
+
+async def test_tls_starts_the_reference_server_with_a_ca_of_its_own(tmp_path: Path) -> None:
+    cases = catalogue(tmp_path / "cases", echo=ECHO)
+    status, out, err = await run_captured(tls_options(cases, tmp_path / "r", None, tls=True))
+    assert status == EXIT_OK, err
+    run = json.loads((latest_run(tmp_path / "r") / "run.json").read_text())
+    assert run["target"].startswith("wss://127.0.0.1:") and run["referenceServer"]
+    assert run["certificates"]["python"].startswith("checked against the CA in ")
+    assert "2 cases x drafts x agents: 2 OK, 0 FAILED" in out
+
+
+def test_cli_tls_options(tmp_path: Path) -> None:
+    cases = str(catalogue(tmp_path / "c", echo=ECHO))
+    for args, message in [
+        (("--ca", "ca.pem"), "--ca is for a wss:// target"),
+        (("--target", "ws://127.0.0.1:1/", "--insecure"), "--insecure is for a wss:// target"),
+        (("--target", "wss://127.0.0.1:1/", "--insecure", "--ca", "x"), "--ca and --insecure contradict each other"),
+        (("--target", "wss://127.0.0.1:1/", "--ca", "missing.pem"), "--ca missing.pem: cannot load a CA certificate"),
+        (("--tls", "--target", "wss://127.0.0.1:1/"), "--tls starts the reference server with TLS"),
+    ]:
+        done = harness_cli("run", "--catalogue", cases, *args, cwd=tmp_path)
+        assert done.returncode == EXIT_USAGE, args
+        assert message in done.stderr, done.stderr

@@ -9,6 +9,7 @@ import signal
 import socket
 import sys
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 
 import pytest
 
@@ -18,6 +19,7 @@ from harness.ping.stats import Output
 from server.app import ReferenceServer
 from wire import Draft
 
+from ...server.support import tls_reference
 from .support import REPLY, ROOT, TIMEOUT, Handler, fake_server, parse, ping_server, summary
 
 
@@ -103,6 +105,18 @@ async def test_unreachable_port(capsys: pytest.CaptureFixture[str]) -> None:
     out, err = capsys.readouterr()
     assert err == f"wsinterop ping: cannot connect to 127.0.0.1:{port}: Connection refused\n"
     assert "statistics" not in out
+
+
+async def test_wss_with_the_servers_ca(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    async with tls_reference(tmp_path) as (tls_server, ca):
+        assert await run(parse(tls_server.ws_url, "--ca", str(ca), "--count", "2", "--delay", "0")) == 0
+        out, err = capsys.readouterr()
+        assert err == ""
+        assert summary(out) == (2, 2, 0.0, 2, 2)
+        assert await run(parse(tls_server.ws_url, "--count", "1")) == 2  # the system's CAs do not know it
+        _, err = capsys.readouterr()
+        assert err.startswith(f"wsinterop ping: the TLS certificate of 127.0.0.1:{tls_server.port} is not trusted: ")
+        assert await run(parse(tls_server.ws_url, "--insecure", "--count", "1", "--delay", "0")) == 0
 
 
 def answering(answer: bytes | None) -> Handler:

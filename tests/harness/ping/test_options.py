@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
 from harness.ping import run
-from harness.ping.options import make_payload, parse_header, parse_url
-from harness.run.target import Target
+from harness.ping.options import UsageError, make_payload, options_from_args, parse_header, parse_url
+from harness.run.target import Target, Trust
 from server.app import ReferenceServer
+from server.tls import self_signed
 
 from .support import REPLY, parse, ping_server
 
@@ -31,7 +33,7 @@ async def test_host_port_path_options(server: ReferenceServer, capsys: pytest.Ca
     ("url", "message"),
     [
         ("http://127.0.0.1:8080/", "'http://127.0.0.1:8080/' is not a WebSocket URL: use ws://host[:port][/path]"),
-        ("wss://example.org/", "wss://example.org/: wss:// (TLS) is not supported; use ws://"),
+        ("ftp://example.org/", "'ftp://example.org/' is not a WebSocket URL: use ws://host[:port][/path] or wss://..."),
         ("ws://h:99999/", "ws://h:99999/: Port out of range 0-65535"),
         ("ws:///path", "'ws:///path' has no host: use ws://host[:port][/path]"),
     ],
@@ -82,3 +84,16 @@ def test_parse_url() -> None:
     assert parse_url("ws://Example.org") == Target("example.org", 80, "/")
     assert parse_url("ws://[::1]:9000/a/b?c=d") == Target("::1", 9000, "/a/b?c=d")
     assert Target("::1", 9000, "/").url == "ws://[::1]:9000/"
+
+
+def test_ca_and_insecure_are_for_wss(tmp_path: Path) -> None:
+    ca = self_signed(tmp_path, ("localhost",)).ca
+    opts, _ = options_from_args(parse("wss://h:8443/", "--ca", str(ca)))
+    assert opts.target == Target("h", 8443, "/", True, Trust(ca))
+    for argv, message in [
+        (("ws://h/", "--ca", str(ca)), "--ca is for a wss:// target"),
+        (("--port", "9000", "--insecure"), "--ca and --insecure are for a wss:// URL"),
+        (("wss://h/", "--ca", str(ca), "--insecure"), "--ca and --insecure contradict each other"),
+    ]:
+        with pytest.raises(UsageError, match=message):
+            options_from_args(parse(*argv))

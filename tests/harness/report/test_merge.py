@@ -138,3 +138,24 @@ def test_what_is_not_a_run_is_refused(tmp_path: Path) -> None:
     with pytest.raises(MergeError, match="not an earlier merged report"):
         merge([one], tmp_path / "busy")
     assert (tmp_path / "busy" / "notes.txt").read_text() == "mine"
+
+
+def test_how_certificates_were_checked_is_kept_in_a_merge(tmp_path: Path) -> None:
+    how = {"python": "checked against the CA in ca.pem", "chromium": "not checked: its pages ignore errors (<x>)"}
+    ok = make_result("1.1", "rfc6455", "python")
+    runs = [
+        write(tmp_path / "s1", info("r1", "1/2", count=1, target="wss://h:8443/", certificates=how), [ok]),
+        write(tmp_path / "s2", info("r2", "2/2", count=1, target="wss://h:8443/", certificates=how), []),
+    ]
+    assert json.loads((runs[0] / "run.json").read_text())["certificates"] == how
+    merge(runs, tmp_path / "merged")
+    assert json.loads((tmp_path / "merged" / "run.json").read_text())["certificates"] == how
+    html = (tmp_path / "merged" / "index.html").read_text()
+    assert "<dt>TLS certificate</dt><dd>python: checked against the CA in ca.pem; chromium: not checked" in html
+    assert "(&lt;x&gt;)" in html
+    summary = (tmp_path / "merged" / "summary.md").read_text()
+    assert "- TLS certificate: python: checked against the CA in ca.pem; chromium: not checked" in summary
+    assert json.loads((runs[0] / "run.json").read_text())["certificates"] is not None
+    plain = write(tmp_path / "plain", info("r3"), [ok])
+    assert json.loads((plain / "run.json").read_text())["certificates"] is None
+    assert "TLS certificate" not in (plain / "index.html").read_text()

@@ -25,6 +25,7 @@ SAMPLES = [
     ev.Sent(0.65, "binary", 4, blob=True),
     ev.HarnessError(0.7, "boom", "Traceback ..."),
     ev.ChatShown(0.8, (("Ann", "hi"),)),
+    ev.Refused(0.85, "new WebSocket() threw SecurityError: insecure"),
     ev.Note(0.9, "joined as Ann"),
 ]
 

@@ -32,6 +32,7 @@ from harness.run.events import (
     PayloadInfo,
     PingIn,
     PongIn,
+    Refused,
     TcpClosed,
     TimedOut,
 )
@@ -464,3 +465,26 @@ def test_every_verdict_is_reachable() -> None:
     }
     assert behaviors == set(Behavior)
     assert closes == set(CloseBehavior)
+
+
+# --- a WebSocket the agent must refuse (a browser's TLS rule) -------------------------------------------
+
+REFUSING = make_case(expect_handshake=ExpectHandshake(refused=True))
+
+
+def test_a_refusal_is_ok_and_says_how() -> None:
+    threw = Observation(events=[Refused(0.1, "new WebSocket() threw SecurityError: insecure")])
+    assert verdict(REFUSING, threw) == Verdict(
+        Behavior.OK,
+        "refused: new WebSocket() threw SecurityError: insecure",
+        CloseBehavior.OK,
+        "no WebSocket connection was opened",
+    )
+    silent = Observation(events=[TcpClosed(0.2, "peer")])
+    assert verdict(REFUSING, silent).behavior_reason == "refused: the WebSocket never opened"
+
+
+def test_a_websocket_that_opens_where_it_must_be_refused_fails() -> None:
+    result = verdict(REFUSING, opened())
+    assert (result.behavior, result.behavior_reason) == (Behavior.FAILED, "the WebSocket opened: it must be refused")
+    assert result.close is CloseBehavior.OK  # its closing handshake is judged as usual

@@ -16,17 +16,18 @@ from harness.agents.browser import FIREFOX, BrowserDriver, PageDriver
 from harness.agents.browser.session import ChatSession
 from harness.agents.python import PythonDriver
 from harness.cases.loader import load_file
-from harness.cases.model import Chat, Wait
+from harness.cases.model import Chat, Payload, SendMessage, Wait
 from harness.cli.runner import RunOptions, run
 from harness.run.engine import Item, run_item
 from harness.run.recorder import Recorder
 from harness.run.results import Behavior, CloseBehavior
-from harness.run.target import Target
+from harness.run.target import Target, Trust
 from server.app import ReferenceServer
 from server.config import ServerConfig
 from wire import Draft
 
-from ...peers import make_case
+from ....server.support import tls_reference
+from ...peers import make_case, text
 from ..browsers import driver, reference
 
 __all__ = ["driver", "reference"]  # the fixtures
@@ -132,3 +133,52 @@ async def test_the_chat_page_shows_the_closed_state_when_the_server_stops(driver
             assert await session.tab.evaluate(CLOSE_CODE) == "1001"
     finally:
         await server.stop()
+
+
+@pytest.mark.asyncio(loop_scope="module")
+async def test_over_wss_a_page_echoes_and_the_chat_room_loads_over_https(driver: PageDriver, tmp_path: Path) -> None:
+    """Pages ignore certificate errors (the CA is the server's own) and the report says how."""
+    assert driver.certificates(Trust()).startswith("not checked: its pages ignore certificate errors (")
+    assert driver.ignoring in driver.certificates(Trust())
+    (chat,) = [c for c in load_file(CATALOGUE / "30-chat-room.case.yaml") if c.id == "30.1"]
+    echo = make_case(SendMessage("text", Payload(text="hi")), Wait("message"), ok=(text("hi"),), agents=None)
+    drivers = {"python": PythonDriver(), driver.name: driver}
+    async with tls_reference(tmp_path / "certs") as (server, ca):
+        target = Target.parse(server.ws_url, Trust(ca=ca))
+        for case in (echo, chat):
+            result = await run_item(Item(case, Draft.RFC6455, driver), target, drivers)
+            assert (result.verdict.behavior, result.verdict.close) == (Behavior.OK, CloseBehavior.OK), result.verdict
+        assert result.observation.handshake_request.startswith(f"GET https://127.0.0.1:{server.port}/")
+
+
+TLS_RULES = load_file(CATALOGUE / "40-tls.case.yaml")
+
+
+@pytest.mark.asyncio(loop_scope="module")
+async def test_the_tls_rules_hold_and_a_browser_that_broke_one_would_fail(
+    driver: PageDriver, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """40.1 and 40.2 are refused; the same pages opened without the rule (over http; ignoring certificate
+    errors) reach the live echo and open, so the cases FAIL a browser that does not refuse."""
+    mixed, untrusted = TLS_RULES
+    async with tls_reference(tmp_path / "certs") as (server, ca):
+        target = Target.parse(server.ws_url, Trust(ca=ca))
+        cases = [untrusted] if driver.unsupported(mixed, Draft.RFC6455) else [mixed, untrusted]
+        for case in cases:
+            result = await run_item(Item(case, Draft.RFC6455, driver), target)
+            assert (result.verdict.behavior, result.verdict.close) == (Behavior.OK, CloseBehavior.OK), result.verdict
+            assert result.verdict.behavior_reason.startswith("refused: ")
+        monkeypatch.setattr(driver.pages, "secure_agent_url", driver.pages.agent_url)  # no https page: no rule
+        real_new_tab = driver._new_tab
+        monkeypatch.setattr(driver, "_new_tab", lambda checking=False: real_new_tab(False))  # ignore errors
+        for case in cases:
+            result = await run_item(Item(case, Draft.RFC6455, driver), target)
+            assert result.verdict.behavior is Behavior.FAILED, result.verdict
+            assert result.verdict.behavior_reason == "the WebSocket opened: it must be refused"
+
+
+@pytest.mark.asyncio(loop_scope="module")
+async def test_an_untrusted_certificate_needs_a_wss_target_with_its_ca(driver: PageDriver, reference: Target) -> None:
+    result = await run_item(Item(TLS_RULES[1], Draft.RFC6455, driver), reference)
+    assert result.verdict.behavior is Behavior.UNIMPLEMENTED
+    assert "needs a wss:// target and the CA that signs its certificate (--ca)" in result.verdict.behavior_reason
