@@ -151,14 +151,14 @@ async def test_over_wss_a_page_echoes_and_the_chat_room_loads_over_https(driver:
         assert result.observation.handshake_request.startswith(f"GET https://127.0.0.1:{server.port}/")
 
 
-TLS_RULES = load_file(CATALOGUE / "40-tls.case.yaml")
+TLS_RULES = load_file(CATALOGUE / "41-tls.case.yaml")
 
 
 @pytest.mark.asyncio(loop_scope="module")
 async def test_the_tls_rules_hold_and_a_browser_that_broke_one_would_fail(
     driver: PageDriver, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """40.1 and 40.2 are refused; the same pages opened without the rule (over http; ignoring certificate
+    """41.1 and 41.2 are refused; the same pages opened without the rule (over http; ignoring certificate
     errors) reach the live echo and open, so the cases FAIL a browser that does not refuse."""
     mixed, untrusted = TLS_RULES
     async with tls_reference(tmp_path / "certs") as (server, ca):
