@@ -1,0 +1,15 @@
+"""Clients under test ("subjects"): programs that follow Autobahn's testee contract, by name.
+
+A testee connects to `<url>/getCaseCount`, then to `<url>/runCase?case=N&agent=NAME` for each case N,
+echoing every text and binary message with the same type and answering closes, then to
+`<url>/updateReports?agent=NAME`. `harness clients` starts the fuzzing server and runs each subject's
+testee against it; `REGISTRY` is the one list of subjects the command line, the runner and the docs read.
+"""
+
+from __future__ import annotations
+
+from .subject import Subject
+
+REGISTRY: dict[str, Subject] = {}
+
+__all__ = ["REGISTRY", "Subject"]
