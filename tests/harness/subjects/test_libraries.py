@@ -11,7 +11,7 @@ from harness.subjects import Subject, libraries
 from harness.subjects.libraries import LIBRARIES
 from wire import Draft
 
-from .run import assert_runs
+from .run import assert_fails_without_a_server, assert_runs
 
 BY_NAME = {subject.name: subject for subject in LIBRARIES}
 RUNS = [(subject, draft) for subject in LIBRARIES for draft in subject.drafts]
@@ -27,6 +27,18 @@ def test_the_libraries() -> None:
 async def test_the_testee_echoes_every_case(subject: Subject, draft: Draft) -> None:
     err = await assert_runs(subject, draft)
     assert "case 2/2: echoed 1" in err
+
+
+@pytest.mark.parametrize("subject", LIBRARIES, ids=[s.name for s in LIBRARIES])
+async def test_a_case_the_client_fails_does_not_stop_the_loop(subject: Subject) -> None:
+    err = await assert_runs(subject, invalid_utf8=True)
+    assert "case 3/3: " in err
+    assert "case 3/3: echoed 1" not in err
+
+
+@pytest.mark.parametrize("subject", LIBRARIES, ids=[s.name for s in LIBRARIES])
+async def test_without_a_server_the_exit_status_is_not_0(subject: Subject) -> None:
+    await assert_fails_without_a_server(subject)
 
 
 def test_a_draft_the_testee_does_not_speak_is_refused() -> None:
