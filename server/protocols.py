@@ -20,7 +20,7 @@ import logging
 from collections.abc import Awaitable
 from typing import TYPE_CHECKING, ClassVar
 
-from wire import BinaryMessage, Event, Fragment, Frame, Kind, LocalProtocolError, State, TextMessage
+from wire import BinaryMessage, Event, Fragment, Kind, LocalProtocolError, State, TextMessage
 
 from .config import ServerConfig
 
@@ -64,9 +64,10 @@ class Echo(Behavior):
     frames = True
 
     def on_event(self, session: Session, event: Event) -> None:
-        if isinstance(event, Fragment):
-            frame = event.frame
-            session.conn.send_frame(Frame(frame.opcode, frame.payload, frame.fin))
+        if isinstance(event, Fragment):  # a compressed message goes back compressed, frame by frame
+            session.conn.send_fragment(
+                event.kind, event.data, first=event.first, fin=event.fin, compress=event.compressed
+            )
 
 
 class EchoAssemble(Behavior):
@@ -99,8 +100,8 @@ class EchoFragment(EchoAssemble):
             conn.send_message(kind, data)
             return
         half = len(data) // 2
-        conn.send_frame(Frame(conn.info.opcode(kind), data[:half], fin=False))
-        conn.send_frame(Frame(conn.info.opcode(Kind.CONTINUATION), data[half:], fin=True))
+        conn.send_fragment(kind, data[:half], first=True, fin=False)
+        conn.send_fragment(kind, data[half:], first=False, fin=True)
 
 
 class EchoBroadcast(Behavior):
