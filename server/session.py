@@ -230,7 +230,7 @@ class Session(asyncio.Protocol):
         conn.assemble = behavior.assemble
         conn.frames = behavior.frames or self.config.verbose
         conn.max_message_size = behavior.limit(self.config)
-        result = conn.accept(protocol)
+        result = conn.accept(protocol, deflate=self.config.deflate)
         if isinstance(result, Rejection):
             self.flush()
             self.rejection = result.reason
@@ -295,6 +295,8 @@ class Session(asyncio.Protocol):
         else:
             sent, received = conn.close_sent, conn.close_received
             draft, codes = conn.draft.value, f"close sent={sent and sent.code} received={received and received.code}"
+            if conn.deflate is not None:
+                draft += "+permessage-deflate"
         log.info(
             "%s draft=%s protocol=%s %s in=%d out=%d %.1fs",
             self.peer,
