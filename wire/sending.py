@@ -146,16 +146,25 @@ class Sender:
         if info.family is _HIXIE and kind is not _TEXT:
             raise LocalProtocolError(f"{self.draft.value} has no binary messages")
         deflate = self._deflate if compress else None
+        if deflate is None and (not fragment_size or fragment_size >= len(data)):
+            self.send_frame(Frame(info.opcode(kind), data))  # the common case, without the list
+            return
+        for frame in self.frames_of_message(kind, data, fragment_size=fragment_size, compress=compress):
+            self.send_frame(frame)
+
+    def frames_of_message(
+        self, kind: Kind, data: bytes, *, fragment_size: int | None = None, compress: bool = True
+    ) -> list[Frame]:
+        """The unmasked frames send_message writes for a message (for a caller that writes them its own
+        way). Compressing moves the deflate stream on: they must be sent, in order, before any other."""
+        info = self.info
+        deflate = self._deflate if compress else None
         if deflate is not None:
             data = deflate.compress(data)
-        if not fragment_size or fragment_size >= len(data):
-            self.send_frame(Frame(info.opcode(kind), data, rsv1=deflate is not None))  # the common case
-            return
         frames = message_frames(info, kind, data, fragment_size)
         if deflate is not None:
             frames[0] = frames[0]._replace(rsv1=True)
-        for frame in frames:
-            self.send_frame(frame)
+        return frames
 
     def send_text(self, text: str, *, fragment_size: int | None = None, compress: bool = True) -> None:
         self.send_message(_TEXT, text.encode("utf-8"), fragment_size=fragment_size, compress=compress)

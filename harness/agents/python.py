@@ -43,6 +43,7 @@ from wire import (
     State,
     TextMessage,
 )
+from wire.extensions import HEADER as EXTENSIONS_HEADER
 
 from ..cases.model import (
     BeginFrame,
@@ -60,6 +61,7 @@ from ..cases.model import (
     Step,
     Wait,
     Write,
+    nth,
     resolve_opcode,
     walk,
 )
@@ -229,6 +231,7 @@ class RawSession:
             obs.response_headers = list(event.response.headers)
         if isinstance(event, HandshakeAccepted):
             obs.protocol = event.accepted.protocol
+            obs.extensions = ", ".join(event.response.headers.get_all(EXTENSIONS_HEADER)) or None
             rec.record(ev.Opened(self.t(), event.accepted.protocol))
         elif isinstance(event, HandshakeRejected):
             rec.record(ev.Rejected(self.t(), event.response.status, event.response.reason))
@@ -319,9 +322,9 @@ class RawSession:
         if self.ended:
             return
         if isinstance(step, Repeat):
-            for _ in range(step.count):
+            for k in range(step.count):
                 for inner in step.steps:
-                    await self.step(inner)
+                    await self.step(nth(inner, k))
         elif isinstance(step, Write):
             await self.flush()
             await self.perform(step.steps)

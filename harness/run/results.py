@@ -67,6 +67,7 @@ class Observation:
     status: int | None = None  # HTTP status of the handshake answer; None when none arrived
     response_headers: list[tuple[str, str]] = field(default_factory=list)
     protocol: str | None = None
+    extensions: str | None = None  # the extensions the server accepted (Sec-WebSocket-Extensions), if any
     handshake_error: str | None = None  # the answer was not a valid WebSocket handshake
     error: str | None = None  # the agent could not run (connection refused, browser crashed ...)
     unimplemented: str | None = None  # why the agent or draft cannot express this case
