@@ -66,6 +66,15 @@ def parse_args(argv: list[str] | None = None) -> ServerConfig:
         "server_max_window_bits=9; client_max_window_bits=8\": flags are added to the offer's, window sizes "
         "are upper limits (client_max_window_bits only where the offer allows it)",
     )
+    deflate.add_argument(
+        "--deflate-level",
+        type=int,
+        choices=range(0, 10),
+        default=defaults.deflate_level,
+        metavar="0-9",
+        help="zlib's compression level for what the server sends (default %(default)s, its fastest: an echo "
+        "server's time goes into compressing, and any level is deflate to the peer)",
+    )
     tls = p.add_argument_group(
         "TLS",
         "With a certificate, --port serves https and wss; --plain-port adds http and ws beside it. "
@@ -130,6 +139,7 @@ def parse_args(argv: list[str] | None = None) -> ServerConfig:
         tls_self_signed=a.tls_self_signed,
         tls_names=names,
         deflate=None if a.no_deflate else policy,
+        deflate_level=a.deflate_level,
     )
 
 

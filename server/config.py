@@ -33,3 +33,4 @@ class ServerConfig:
     # permessage-deflate on every subprotocol of the hybi drafts: what the server insists on (flags added to
     # the offer's, window sizes as upper limits: negotiation.accept_offer); None: accept no extension
     deflate: DeflateParams | None = AS_OFFERED
+    deflate_level: int = 1  # zlib's compression level for what the server sends: its fastest (see __main__)

@@ -20,7 +20,7 @@ import logging
 from collections.abc import Awaitable
 from typing import TYPE_CHECKING, ClassVar
 
-from wire import BinaryMessage, Event, Fragment, Kind, LocalProtocolError, State, TextMessage
+from wire import BinaryMessage, Event, Fragment, Frame, Kind, LocalProtocolError, State, TextMessage
 
 from .config import ServerConfig
 
@@ -59,15 +59,24 @@ class Behavior:
 
 
 class Echo(Behavior):
+    """Each data frame back as it arrives. A compressed message goes back compressed, frame by frame:
+    recompressed, or, where the agreement allows it (Agreement.echoes_verbatim: echo compresses nothing of
+    its own), with the very compressed data that came, which saves the server its compressing."""
+
     name = "echo"
     aliases = ("org.ietf.websocket.test-echo", "lws-mirror-protocol")
     frames = True
 
     def on_event(self, session: Session, event: Event) -> None:
-        if isinstance(event, Fragment):  # a compressed message goes back compressed, frame by frame
-            session.conn.send_fragment(
-                event.kind, event.data, first=event.first, fin=event.fin, compress=event.compressed
-            )
+        if not isinstance(event, Fragment):
+            return
+        conn = session.conn
+        agreement = conn.deflate
+        if event.compressed and agreement is not None and agreement.echoes_verbatim:
+            frame = event.frame
+            conn.send_frame(Frame(frame.opcode, frame.payload, frame.fin, frame.rsv1))
+        else:
+            conn.send_fragment(event.kind, event.data, first=event.first, fin=event.fin, compress=event.compressed)
 
 
 class EchoAssemble(Behavior):

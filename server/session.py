@@ -45,7 +45,9 @@ class Session(asyncio.Protocol):
         self.registry = registry
         self._http_factory = http
         self._spawn = spawn
-        self.conn = Connection.server(max_head=config.max_head, max_frame_size=config.max_message)
+        self.conn = Connection.server(
+            max_head=config.max_head, max_frame_size=config.max_message, compression_level=config.deflate_level
+        )
         self.transport: asyncio.Transport | None = None
         self._tls = False  # TLS transports cannot stay half open: the peer's end of TLS closes both ways
         self.peer = "?"

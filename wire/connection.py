@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import enum
 import os
+import zlib
 from collections.abc import Callable
 from typing import TypedDict, Unpack
 
@@ -78,6 +79,7 @@ class Options(TypedDict, total=False):
     max_frame_size: int
     max_message_size: int
     mask_source: Callable[[int], bytes]
+    compression_level: int
 
 
 class Connection(Sender):
@@ -91,6 +93,7 @@ class Connection(Sender):
         "_control",
         "_count",
         "_deflate",
+        "_deflate_level",
         "_draft",
         "_events",
         "_family",
@@ -133,6 +136,7 @@ class Connection(Sender):
         max_frame_size: int = DEFAULT_MAX_MESSAGE,
         max_message_size: int = DEFAULT_MAX_MESSAGE,
         mask_source: Callable[[int], bytes] = os.urandom,
+        compression_level: int = zlib.Z_DEFAULT_COMPRESSION,
         deflate: Agreement | None = None,
     ) -> None:
         """Without `opening`: the framing of `draft` alone, OPEN (the handshake was done elsewhere), with
@@ -140,7 +144,8 @@ class Connection(Sender):
         and Connection.server; the handshake agrees on the extensions). `assemble` reports whole
         messages, `frames` each data frame as a Fragment (both may be on). `auto_pong` answers pings at
         once; `auto_close` answers a close frame with the same code in the next data_to_send(), after
-        whatever the caller sends in response to earlier events."""
+        whatever the caller sends in response to earlier events. `compression_level` is zlib's, for what
+        this side compresses (1: fastest, 9: smallest)."""
         if draft is None and opening is None:
             raise ValueError("a Connection without an opening handshake needs its draft")
         self.side = side
@@ -166,6 +171,7 @@ class Connection(Sender):
         self._size = 0
         self._utf8: Utf8Validator | None = None
         self._deflate: PerMessageDeflate | None = None  # permessage-deflate, once agreed
+        self._deflate_level = compression_level
         self._compressed = False  # the message in progress came with RSV1 (it is inflated)
         self._draft: Draft | None = None
         self._info: DraftInfo | None = None
@@ -211,7 +217,8 @@ class Connection(Sender):
 
     def _use_deflate(self, agreement: Agreement) -> None:
         too_big = self.draft.info.too_big_code
-        self._deflate = PerMessageDeflate(agreement, server=self.side is Side.SERVER, too_big_code=too_big)
+        server = self.side is Side.SERVER
+        self._deflate = PerMessageDeflate(agreement, server=server, level=self._deflate_level, too_big_code=too_big)
 
     @property
     def deflate(self) -> Agreement | None:

@@ -71,6 +71,9 @@ from ..run.target import Target, Trust
 from .link import Link, connect
 from .sending import Encoder, Send
 
+# zlib's level for the messages a case sends compressed (permessage-deflate): its fastest. Any level is
+# deflate to the peer, and 12.* and 13.* compress some 11 GB, where level 6 would take three times as long.
+COMPRESSION_LEVEL = 1
 SETTLE_ROUNDS = 64  # at most this many turns of the event loop to take in what the peer already sent
 # Between two writes of a chopped or `sync` step, Autobahn's queue re-enters its reactor after this delay
 # (autobahn/websocket/protocol.py, WebSocketProtocol._QUEUED_WRITE_DELAY): the pacing of the stimulus, so
@@ -152,7 +155,7 @@ class PythonDriver:
         self, case: Case, draft: Draft, target: Target, recorder: Recorder, page: str = "agent"
     ) -> AsyncIterator[RawSession | None]:
         hs = client_handshake(case, draft, target)
-        session = RawSession(case, Connection.client(hs), recorder)
+        session = RawSession(case, Connection.client(hs, compression_level=COMPRESSION_LEVEL), recorder)
         try:
             session.link = await connect(target.host, target.port, session.make_link, tls=target.tls_context())
         except OSError as exc:  # TimeoutError included

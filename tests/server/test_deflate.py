@@ -12,7 +12,7 @@ import pytest
 from server.__main__ import parse_args
 from server.app import ReferenceServer
 from server.config import ServerConfig
-from wire import BinaryMessage, Draft, Fragment, Frame, TextMessage
+from wire import BinaryMessage, Draft, Fragment, Frame, Kind, TextMessage
 from wire.extensions import Agreement, DeflateParams
 
 from .support import HIXIE_DRAFTS, HYBI_DRAFTS, connect, draft_id
@@ -206,3 +206,35 @@ async def test_broken_compression_fails_with_1002(server: ReferenceServer, frame
     await client.flush()
     close = await client.close_received()
     assert close.code == 1002
+
+
+@pytest.mark.parametrize(
+    ("offer", "verbatim"),
+    [
+        ("permessage-deflate", True),
+        ("permessage-deflate; client_no_context_takeover; server_no_context_takeover", True),
+        ("permessage-deflate; server_no_context_takeover", False),
+        ("permessage-deflate; client_max_window_bits; server_max_window_bits=9", False),
+    ],
+)
+async def test_echo_sends_compressed_data_back_verbatim_only_where_it_may(
+    server: ReferenceServer, offer: str, verbatim: bool
+) -> None:
+    """Messages that lean on each other (context takeover on the client's side): wherever the agreement
+    lets the client's stream go back as it came, it does; elsewhere the server recompresses, and the client
+    still inflates every echo."""
+    client = await connect(server.port, Draft.RFC6455, ["echo"], extensions=[offer], frames=True)
+    assert client.conn.deflate is not None and client.conn.deflate.echoes_verbatim is verbatim
+    data = random.Random(5).randbytes(2000)
+    for n in range(5):
+        message = data[n * 100 :] + data[: n * 100]
+        sent = client.conn.frames_of_message(Kind.BINARY, message, fragment_size=300)
+        for frame in sent:
+            client.conn.send_frame(frame)
+        await client.flush()
+        fragments = await client.fragments()
+        assert b"".join(f.data for f in fragments) == message
+        same = [f.frame.payload for f in fragments] == [f.payload for f in sent]
+        assert same is verbatim
+        assert await client.next_event() == BinaryMessage(message, len(fragments))
+    await client.close()

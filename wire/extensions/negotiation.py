@@ -91,6 +91,17 @@ class Agreement:
     server_max_window_bits: int = DEFAULT_WINDOW_BITS
     client_max_window_bits: int = DEFAULT_WINDOW_BITS
 
+    @property
+    def echoes_verbatim(self) -> bool:
+        """Whether a server may send the client's compressed messages back as they came, compressed data
+        and all, provided it sends every one of them, in order, and compresses nothing of its own: the
+        client's inflater then reads exactly the stream its compressor wrote. That holds when the client's
+        window fits the one its inflater keeps, and when the client keeps no context across messages
+        wherever its inflater must not (server_no_context_takeover)."""
+        return self.client_max_window_bits <= self.server_max_window_bits and (
+            self.client_no_context_takeover or not self.server_no_context_takeover
+        )
+
 
 def _limit(bits: int | Literal[True] | None) -> int | None:
     return None if bits is True else bits

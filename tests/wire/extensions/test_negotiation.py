@@ -306,3 +306,19 @@ def test_the_server_never_exceeds_a_limit(offered: DeflateParams, policy: Deflat
     if offered.client_max_window_bits is None:
         assert client_bits is None
     assert agreed.server_no_context_takeover >= offered.server_no_context_takeover
+
+
+@pytest.mark.parametrize(
+    ("agreement", "verbatim"),
+    [
+        (Agreement(), True),
+        (Agreement(client_no_context_takeover=True), True),
+        (Agreement(server_no_context_takeover=True, client_no_context_takeover=True), True),
+        (Agreement(server_no_context_takeover=True), False),  # the client's messages may lean on earlier ones
+        (Agreement(server_max_window_bits=9), False),  # the client's 15-bit window does not fit 9
+        (Agreement(server_max_window_bits=9, client_max_window_bits=9), True),
+        (Agreement(server_max_window_bits=12, client_max_window_bits=8), True),
+    ],
+)
+def test_echoes_verbatim(agreement: Agreement, verbatim: bool) -> None:
+    assert agreement.echoes_verbatim is verbatim
