@@ -179,11 +179,14 @@ def check_response(offer: DeflateParams, response: DeflateParams) -> Agreement:
         raise NegotiationError(f"{name}: server_no_context_takeover was offered; the response does not accept it")
     offered_server_bits = offer.server_max_window_bits
     if offered_server_bits is not None:
-        if response.server_max_window_bits is None:
+        # No server_max_window_bits in the response means the default, 15 bits: a configuration the client
+        # supports when it offered 15 (§7: the client fails a response whose configuration it does not
+        # support); below 15 it asked for a smaller window, which the response does not grant.
+        if response.server_max_window_bits is None and offered_server_bits < DEFAULT_WINDOW_BITS:
             raise NegotiationError(
                 f"{name}: server_max_window_bits={offered_server_bits} was offered; the response does not accept it"
             )
-        if response.server_max_window_bits > offered_server_bits:
+        if response.server_max_window_bits is not None and response.server_max_window_bits > offered_server_bits:
             raise NegotiationError(
                 f"{name}: server_max_window_bits={response.server_max_window_bits} in the response is larger "
                 f"than the {offered_server_bits} offered"

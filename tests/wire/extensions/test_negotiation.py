@@ -233,6 +233,8 @@ def test_check_response_rules(offered: str, answered: str, rule: str) -> None:
         ("client_max_window_bits=10", "", Agreement(client_max_window_bits=10)),
         ("client_max_window_bits=10", "client_max_window_bits=12", Agreement(client_max_window_bits=10)),
         ("client_no_context_takeover", "", Agreement(client_no_context_takeover=True)),
+        # an offered 15 needs no answer: the default window is what the client asked for at most (§7)
+        ("server_max_window_bits=15", "", Agreement()),
     ],
 )
 def test_check_response_agreements(offered: str, answered: str, agreement: Agreement) -> None:
