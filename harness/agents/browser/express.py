@@ -59,6 +59,8 @@ def unsupported_in_page(
         return "a page cannot see the status of a refused handshake"
     if case.expect_handshake.headers:
         return "a page cannot see the headers of the handshake answer"
+    if case.expect_handshake.deflate is not False:
+        return "the browser agents do not record the extensions the server accepted"
     for step in walk(case.steps):
         reason = _step_unsupported(step)
         if reason:
