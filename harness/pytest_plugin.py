@@ -2,8 +2,10 @@
 
 cases/conftest.py re-exports these hooks. A FAILED verdict is reported with the case's YAML file and
 line and the verdict's reasons; UNIMPLEMENTED is a skip; a harness bug shows its Python traceback.
-Options: --wsinterop-target URL (default: the reference server, started once per session) and
---wsinterop-drafts. Items run with the python agent; the browser agents run with `python -m harness run`.
+Options: --wsinterop-target URL (default: the reference server, started once per session),
+--wsinterop-drafts, and --wsinterop-exclude (globs on ids; by default the long compression cases
+12.x.5-18 and 13.x.5-18, some 3 minutes one at a time, as `make report` leaves them out; '' runs them).
+Items run with the python agent; the browser agents run with `python -m harness run`.
 """
 
 from __future__ import annotations
@@ -21,19 +23,25 @@ from wire import Draft
 
 from .agents import REGISTRY
 from .agents.python import PythonDriver
-from .cases.loader import CaseFileError, load_file
+from .cases.loader import CaseFileError, load_file, select
 from .run.engine import Item, plan, run_item
 from .run.refserver import START_TIMEOUT, ready_url, server_command
 from .run.results import Behavior, CaseResult
 from .run.target import Target
 
 TARGET_KEY = pytest.StashKey[str]()
+LONG_CASES = "1[23].*.[5-9],1[23].*.1?"  # the Makefile's LONG_CASES: 4 KiB to 128 KiB, 1,000 messages each
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("wsinterop")
     group.addoption("--wsinterop-target", help="ws:// URL to test (default: start the reference server)")
     group.addoption("--wsinterop-drafts", default="all", help="comma-separated drafts (default: all)")
+    group.addoption(
+        "--wsinterop-exclude",
+        default=LONG_CASES,
+        help=f"comma-separated id globs to leave out (default: {LONG_CASES}, the long compression cases)",
+    )
 
 
 def pytest_collect_file(parent: pytest.Collector, file_path: Path) -> pytest.Collector | None:
@@ -63,6 +71,8 @@ class CaseFile(pytest.File):
             cases = load_file(self.path, REGISTRY)
         except CaseFileError as exc:
             raise CaseFileProblem(str(exc)) from None
+        exclude: str = self.config.getoption("wsinterop_exclude")
+        cases = select(cases, exclude=[p for p in exclude.split(",") if p])
         for item in plan(cases, _drafts(self.config), [PythonDriver()]):
             name = f"{item.case.id}[{item.draft.value}-{item.driver.name}]"
             yield CaseItem.from_parent(self, name=name, item=item)

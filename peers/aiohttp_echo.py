@@ -4,8 +4,9 @@
 "aiohttp <version> echo server ready on ws://127.0.0.1:<port>/" once it listens. Every text or binary
 message comes back as it arrived; the subprotocol echo is selected when the client offers it. Two
 settings differ from the library's defaults: max_msg_size is 16 MiB + 1 KiB (default 4 MiB), the
-reference server's limit, so that the catalogue's 16 MiB messages fit; compress=False (the harness never
-offers permessage-deflate, this only makes it explicit). Every other limit is the library's own.
+reference server's limit, so that the catalogue's 16 MiB messages fit; compress=False unless `--deflate`
+(then compress=True, the library's default: permessage-deflate, for the compression cases 12.* and 13.*).
+Every other limit is the library's own.
 """
 
 from __future__ import annotations
@@ -18,10 +19,11 @@ import aiohttp
 from aiohttp import WSMsgType, web
 
 MAX_MESSAGE = 16 * 2**20 + 1024  # the reference server's limit: 16 MiB messages and some room
+DEFLATE = web.AppKey("deflate", bool)
 
 
 async def echo(request: web.Request) -> web.WebSocketResponse:
-    ws = web.WebSocketResponse(protocols=("echo",), max_msg_size=MAX_MESSAGE, compress=False)
+    ws = web.WebSocketResponse(protocols=("echo",), max_msg_size=MAX_MESSAGE, compress=request.app[DEFLATE])
     await ws.prepare(request)
     async for message in ws:
         if message.type is WSMsgType.TEXT:
@@ -31,12 +33,13 @@ async def echo(request: web.Request) -> web.WebSocketResponse:
     return ws
 
 
-async def main(port: int) -> None:
+async def main(port: int, deflate: bool) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     app = web.Application()
+    app[DEFLATE] = deflate
     app.router.add_get("/{tail:.*}", echo)
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
@@ -53,4 +56,6 @@ async def main(port: int) -> None:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (0: a free one)")
-    asyncio.run(main(parser.parse_args().port))
+    parser.add_argument("--deflate", action="store_true", help="accept permessage-deflate (default: off)")
+    arguments = parser.parse_args()
+    asyncio.run(main(arguments.port, arguments.deflate))

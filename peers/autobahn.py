@@ -7,6 +7,11 @@ peer refuses a client that offers none), stop it; start it again and run wsinter
 behaviour and the close verdict are equal. Prints the agreement per peer and every disagreement; writes
 reports/autobahn/NAME/{autobahn,wsinterop}/ and NAME/compare.txt.
 
+With `--deflate` the comparison is on permessage-deflate instead: the peers start with compression on
+(`--deflate`), Autobahn runs its 12.* and 13.* (216 cases; some 7 to 9 minutes per peer here) and we run
+ours with those ids; `--autobahn-reports DIR` takes Autobahn's verdicts from DIR/NAME/reports/index.json
+(a run made earlier, as ../shared/tools/autobahn/README.md shows) instead of running it again.
+
 Autobahn is the Python 3 build of ../shared/tools/autobahn (its setup.sh makes the venv
 ~/.cache/autobahn-testsuite/venv; AUTOBAHN_VENV names another). Exit status: 0 when every run finished,
 3 when Autobahn is not installed or a peer did not start.
@@ -26,7 +31,9 @@ from typing import Any
 from conformance import EXIT_NO_PEER, PEERS, NoPeer, harness_run, started_peer
 
 VENV = Path(os.environ.get("AUTOBAHN_VENV", Path.home() / ".cache" / "autobahn-testsuite" / "venv"))
-CASES_TIMEOUT = 1200.0  # a ceiling for Autobahn's 301 cases (about 20 s here)
+CASES_TIMEOUT = 2400.0  # a ceiling for Autobahn's run (1.* to 10.*: about 20 s here; 12.* and 13.*: 7 to 9 min)
+PLAIN = (["*"], ["12.*", "13.*"])  # Autobahn's cases and exclusions: all but permessage-deflate
+DEFLATE: tuple[list[str], list[str]] = (["12.*", "13.*"], [])  # permessage-deflate alone
 
 
 @dataclass
@@ -62,15 +69,15 @@ def compare(autobahn: dict[str, str], ours: dict[str, str]) -> Comparison:
     return result
 
 
-def run_autobahn(url: str, agent: str, out: Path) -> Path:
-    """Autobahn's fuzzingclient against `url`; its index.json."""
+def run_autobahn(url: str, agent: str, out: Path, selection: tuple[list[str], list[str]] = PLAIN) -> Path:
+    """Autobahn's fuzzingclient against `url` on `selection` (cases, exclusions); its index.json."""
     out.mkdir(parents=True, exist_ok=True)
     out = out.resolve()  # wstest runs in `out` and reads the spec's paths from there
     spec = {
         "outdir": str(out / "reports"),
         "servers": [{"agent": agent, "url": url, "protocols": ["echo"]}],
-        "cases": ["*"],
-        "exclude-cases": ["12.*", "13.*"],
+        "cases": selection[0],
+        "exclude-cases": selection[1],
         "exclude-agent-cases": {},
     }
     (out / "spec.json").write_text(json.dumps(spec, indent=2))
@@ -84,13 +91,18 @@ def latest_index(out: Path) -> Path:
     return (out / "latest").resolve() / "index.json"
 
 
-def compare_peer(name: str, out: Path) -> Comparison:
-    with started_peer(name, out / "autobahn" / "server.log") as (line, url):
-        print(f"== {line}: Autobahn|Testsuite", flush=True)
-        autobahn = run_autobahn(url, name, out / "autobahn")
-    with started_peer(name, out / "wsinterop" / "server.log") as (line, url):
+def compare_peer(name: str, out: Path, deflate: bool = False, reports: Path | None = None) -> Comparison:
+    options = ["--deflate"] if deflate else []
+    if reports is not None:
+        autobahn = reports / name / "reports" / "index.json"
+    else:
+        with started_peer(name, out / "autobahn" / "server.log", *options) as (line, url):
+            print(f"== {line}: Autobahn|Testsuite", flush=True)
+            autobahn = run_autobahn(url, name, out / "autobahn", DEFLATE if deflate else PLAIN)
+    with started_peer(name, out / "wsinterop" / "server.log", *options) as (line, url):
         print(f"== {line}: wsinterop", flush=True)
-        harness_run(url, out / "wsinterop", "--tag", "autobahn")
+        selection = ["--cases", *DEFLATE[0]] if deflate else ["--exclude-tag", "compression"]
+        harness_run(url, out / "wsinterop", "--tag", "autobahn", *selection)
     ours = latest_index(out / "wsinterop")
     result = compare(verdicts(json.loads(autobahn.read_text())), verdicts(json.loads(ours.read_text())))
     lines = [result.line(line.split(" echo server")[0])]
@@ -105,6 +117,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("names", nargs="*", default=list(PEERS), help=f"peers (default: {' '.join(PEERS)})")
     parser.add_argument("--out", type=Path, default=Path("reports/autobahn"), help="reports/autobahn/NAME (default)")
+    parser.add_argument("--deflate", action="store_true", help="compare on 12.* and 13.*, the peers compressing")
+    parser.add_argument(
+        "--autobahn-reports", type=Path, metavar="DIR", help="Autobahn's verdicts from DIR/NAME/reports/index.json"
+    )
     args = parser.parse_args(argv)
     if not (VENV / "bin" / "wstest").is_file():
         print(f"Autobahn|Testsuite is not installed in {VENV}: run ../shared/tools/autobahn/setup.sh", file=sys.stderr)
@@ -112,7 +128,7 @@ def main(argv: list[str] | None = None) -> int:
     summary = []
     for name in args.names:
         try:
-            compare_peer(name, args.out / name)
+            compare_peer(name, args.out / name, args.deflate, args.autobahn_reports)
         except NoPeer as exc:
             print(exc, file=sys.stderr)
             return EXIT_NO_PEER

@@ -47,14 +47,14 @@ class NoPeer(Exception):
 
 
 @contextlib.contextmanager
-def started_peer(name: str, log: Path) -> Iterator[tuple[str, str]]:
-    """peers/NAME_echo.py on a free loopback port, its log in `log`: yields its ready line (with the
-    library's version) and its URL; stopped on the way out."""
+def started_peer(name: str, log: Path, *options: str) -> Iterator[tuple[str, str]]:
+    """peers/NAME_echo.py on a free loopback port (with `options`, e.g. --deflate), its log in `log`:
+    yields its ready line (with the library's version) and its URL; stopped on the way out."""
     log.parent.mkdir(parents=True, exist_ok=True)
     with log.open("ab") as err:  # the library's own log: tracebacks of failed connections
         server = HERE / f"{name}_echo.py"
         proc = subprocess.Popen(
-            [sys.executable, str(server), "--port", "0"], stdout=subprocess.PIPE, stderr=err, text=True
+            [sys.executable, str(server), "--port", "0", *options], stdout=subprocess.PIPE, stderr=err, text=True
         )
         try:
             line = first_line(proc, START_TIMEOUT)

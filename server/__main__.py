@@ -12,6 +12,9 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
+from wire import HandshakeError
+from wire.extensions import PERMESSAGE_DEFLATE, DeflateParams, parse_extensions
+
 from .app import ReferenceServer
 from .config import ServerConfig
 from .docroot import DEFAULT_DOCROOT
@@ -49,6 +52,28 @@ def parse_args(argv: list[str] | None = None) -> ServerConfig:
         type=float,
         default=defaults.idle_timeout,
         help="seconds without traffic before a WebSocket is closed (default %(default)s)",
+    )
+    deflate = p.add_argument_group(
+        "permessage-deflate (RFC 7692)",
+        "Accepted by default on every subprotocol of the hybi drafts: the client's first valid offer, as offered.",
+    )
+    deflate.add_argument("--no-deflate", action="store_true", help="accept no extension")
+    deflate.add_argument(
+        "--deflate-force",
+        metavar="PARAMS",
+        default="",
+        help='parameters to answer every offer with, to test clients, e.g. "server_no_context_takeover; '
+        "server_max_window_bits=9; client_max_window_bits=8\": flags are added to the offer's, window sizes "
+        "are upper limits (client_max_window_bits only where the offer allows it)",
+    )
+    deflate.add_argument(
+        "--deflate-level",
+        type=int,
+        choices=range(0, 10),
+        default=defaults.deflate_level,
+        metavar="0-9",
+        help="zlib's compression level for what the server sends (default %(default)s, its fastest: an echo "
+        "server's time goes into compressing, and any level is deflate to the peer)",
     )
     tls = p.add_argument_group(
         "TLS",
@@ -93,6 +118,12 @@ def parse_args(argv: list[str] | None = None) -> ServerConfig:
         names = tuple(check_name(n) for n in a.tls_name)
     except ValueError as exc:
         p.error(f"--tls-name: {exc}")
+    if a.no_deflate and a.deflate_force:
+        p.error("--no-deflate and --deflate-force exclude each other")
+    try:
+        policy = deflate_policy(a.deflate_force)
+    except HandshakeError as exc:
+        p.error(f"--deflate-force: {exc.reason}")
     return ServerConfig(
         host=a.host,
         port=a.port,
@@ -107,7 +138,16 @@ def parse_args(argv: list[str] | None = None) -> ServerConfig:
         plain_port=a.plain_port,
         tls_self_signed=a.tls_self_signed,
         tls_names=names,
+        deflate=None if a.no_deflate else policy,
+        deflate_level=a.deflate_level,
     )
+
+
+def deflate_policy(params: str) -> DeflateParams:
+    """The parameters of --deflate-force ("server_no_context_takeover; client_max_window_bits=10") with a
+    response's rules (every window size has its value); HandshakeError names the broken one."""
+    (extension,) = parse_extensions([f"{PERMESSAGE_DEFLATE}; {params}" if params.strip() else PERMESSAGE_DEFLATE])
+    return DeflateParams.parse(extension, offer=False)
 
 
 def make_certificate(config: ServerConfig) -> ServerConfig:

@@ -5,7 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from wire.extensions import DeflateParams
+
 from .docroot import DEFAULT_DOCROOT
+
+AS_OFFERED = DeflateParams()  # the default deflate policy: accept an offer as it is
 
 
 @dataclass(frozen=True)
@@ -26,3 +30,7 @@ class ServerConfig:
     plain_port: int | None = None  # with TLS on: a second port without it (http, ws); 0 picks a free one
     tls_self_signed: Path | None = None  # make a CA and a certificate into this directory at start (tls.py)
     tls_names: tuple[str, ...] = ()  # the names that certificate covers (none: tls.default_names(host))
+    # permessage-deflate on every subprotocol of the hybi drafts: what the server insists on (flags added to
+    # the offer's, window sizes as upper limits: negotiation.accept_offer); None: accept no extension
+    deflate: DeflateParams | None = AS_OFFERED
+    deflate_level: int = 1  # zlib's compression level for what the server sends: its fastest (see __main__)

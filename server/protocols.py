@@ -59,14 +59,24 @@ class Behavior:
 
 
 class Echo(Behavior):
+    """Each data frame back as it arrives. A compressed message goes back compressed, frame by frame:
+    recompressed, or, where the agreement allows it (Agreement.echoes_verbatim: echo compresses nothing of
+    its own), with the very compressed data that came, which saves the server its compressing."""
+
     name = "echo"
     aliases = ("org.ietf.websocket.test-echo", "lws-mirror-protocol")
     frames = True
 
     def on_event(self, session: Session, event: Event) -> None:
-        if isinstance(event, Fragment):
+        if not isinstance(event, Fragment):
+            return
+        conn = session.conn
+        agreement = conn.deflate
+        if event.compressed and agreement is not None and agreement.echoes_verbatim:
             frame = event.frame
-            session.conn.send_frame(Frame(frame.opcode, frame.payload, frame.fin))
+            conn.send_frame(Frame(frame.opcode, frame.payload, frame.fin, frame.rsv1))
+        else:
+            conn.send_fragment(event.kind, event.data, first=event.first, fin=event.fin, compress=event.compressed)
 
 
 class EchoAssemble(Behavior):
@@ -99,8 +109,8 @@ class EchoFragment(EchoAssemble):
             conn.send_message(kind, data)
             return
         half = len(data) // 2
-        conn.send_frame(Frame(conn.info.opcode(kind), data[:half], fin=False))
-        conn.send_frame(Frame(conn.info.opcode(Kind.CONTINUATION), data[half:], fin=True))
+        conn.send_fragment(kind, data[:half], first=True, fin=False)
+        conn.send_fragment(kind, data[half:], first=False, fin=True)
 
 
 class EchoBroadcast(Behavior):

@@ -45,7 +45,9 @@ class Session(asyncio.Protocol):
         self.registry = registry
         self._http_factory = http
         self._spawn = spawn
-        self.conn = Connection.server(max_head=config.max_head, max_frame_size=config.max_message)
+        self.conn = Connection.server(
+            max_head=config.max_head, max_frame_size=config.max_message, compression_level=config.deflate_level
+        )
         self.transport: asyncio.Transport | None = None
         self._tls = False  # TLS transports cannot stay half open: the peer's end of TLS closes both ways
         self.peer = "?"
@@ -230,7 +232,7 @@ class Session(asyncio.Protocol):
         conn.assemble = behavior.assemble
         conn.frames = behavior.frames or self.config.verbose
         conn.max_message_size = behavior.limit(self.config)
-        result = conn.accept(protocol)
+        result = conn.accept(protocol, deflate=self.config.deflate)
         if isinstance(result, Rejection):
             self.flush()
             self.rejection = result.reason
@@ -295,6 +297,8 @@ class Session(asyncio.Protocol):
         else:
             sent, received = conn.close_sent, conn.close_received
             draft, codes = conn.draft.value, f"close sent={sent and sent.code} received={received and received.code}"
+            if conn.deflate is not None:
+                draft += "+permessage-deflate"
         log.info(
             "%s draft=%s protocol=%s %s in=%d out=%d %.1fs",
             self.peer,

@@ -8,12 +8,19 @@ the framing alone, for a handshake done elsewhere. The state machine is state.py
 Strict receive (the default) validates every rule of the draft and fails the connection with the right
 close code; the send methods for messages check the local state, while `send_frame` and `send_raw`
 write whatever they are given.
+
+permessage-deflate (RFC 7692), once agreed by the handshake (or given as `deflate` for the framing
+alone): a message whose first frame has RSV1 is inflated frame by frame, its size limit applying to the
+inflated size (a bomb fails with the draft's too-big code without being held); RSV1 on a continuation
+or a control frame fails the connection (1002). Messages are sent compressed (send_message's
+`compress`); send_frame still writes any frame as it is, RSV1 and payload included.
 """
 
 from __future__ import annotations
 
 import enum
 import os
+import zlib
 from collections.abc import Callable
 from typing import TypedDict, Unpack
 
@@ -36,6 +43,7 @@ from .events import (
     TextMessage,
     new_fragment,
 )
+from .extensions import Agreement, DeflateParams, PerMessageDeflate
 from .frames import MAX_CONTROL_PAYLOAD, Frame, FrameParser
 from .handshake import Accepted, ClientHandshake, Rejection, ServerAccept
 from .handshake import accept as accept_request
@@ -71,6 +79,7 @@ class Options(TypedDict, total=False):
     max_frame_size: int
     max_message_size: int
     mask_source: Callable[[int], bytes]
+    compression_level: int
 
 
 class Connection(Sender):
@@ -80,8 +89,11 @@ class Connection(Sender):
         "_check_utf8",
         "_client_masks",
         "_close_opcode",
+        "_compressed",
         "_control",
         "_count",
+        "_deflate",
+        "_deflate_level",
         "_draft",
         "_events",
         "_family",
@@ -124,12 +136,16 @@ class Connection(Sender):
         max_frame_size: int = DEFAULT_MAX_MESSAGE,
         max_message_size: int = DEFAULT_MAX_MESSAGE,
         mask_source: Callable[[int], bytes] = os.urandom,
+        compression_level: int = zlib.Z_DEFAULT_COMPRESSION,
+        deflate: Agreement | None = None,
     ) -> None:
-        """Without `opening`: the framing of `draft` alone, OPEN (the handshake was done elsewhere). With
-        it: CONNECTING (use Connection.client and Connection.server). `assemble` reports whole messages,
-        `frames` each data frame as a Fragment (both may be on). `auto_pong` answers pings at once;
-        `auto_close` answers a close frame with the same code in the next data_to_send(), after whatever
-        the caller sends in response to earlier events."""
+        """Without `opening`: the framing of `draft` alone, OPEN (the handshake was done elsewhere), with
+        permessage-deflate when `deflate` gives its Agreement. With it: CONNECTING (use Connection.client
+        and Connection.server; the handshake agrees on the extensions). `assemble` reports whole
+        messages, `frames` each data frame as a Fragment (both may be on). `auto_pong` answers pings at
+        once; `auto_close` answers a close frame with the same code in the next data_to_send(), after
+        whatever the caller sends in response to earlier events. `compression_level` is zlib's, for what
+        this side compresses (1: fastest, 9: smallest)."""
         if draft is None and opening is None:
             raise ValueError("a Connection without an opening handshake needs its draft")
         self.side = side
@@ -154,11 +170,16 @@ class Connection(Sender):
         self._parts: list[bytes] = []
         self._size = 0
         self._utf8: Utf8Validator | None = None
+        self._deflate: PerMessageDeflate | None = None  # permessage-deflate, once agreed
+        self._deflate_level = compression_level
+        self._compressed = False  # the message in progress came with RSV1 (it is inflated)
         self._draft: Draft | None = None
         self._info: DraftInfo | None = None
         self._parser: FrameParser | None = None
         if draft is not None:
             self._framing(draft)
+            if deflate is not None:
+                self._use_deflate(deflate)
 
     @classmethod
     def client(cls, handshake: ClientHandshake, **options: Unpack[Options]) -> Connection:
@@ -193,6 +214,16 @@ class Connection(Sender):
         self._close_opcode = {Closing.CLOSE_FRAME: info.opcodes.get(_CLOSE), Closing.SENTINEL: HIXIE_CLOSE}.get(
             info.closing
         )
+
+    def _use_deflate(self, agreement: Agreement) -> None:
+        too_big = self.draft.info.too_big_code
+        server = self.side is Side.SERVER
+        self._deflate = PerMessageDeflate(agreement, server=server, level=self._deflate_level, too_big_code=too_big)
+
+    @property
+    def deflate(self) -> Agreement | None:
+        """The permessage-deflate Agreement in force, or None."""
+        return self._deflate.agreement if self._deflate is not None else None
 
     @property
     def draft(self) -> Draft:
@@ -257,6 +288,8 @@ class Connection(Sender):
 
     def _open(self) -> None:
         """The handshake succeeded: OPEN, and the bytes that came after it are frames."""
+        if self.accepted is not None and self.accepted.deflate is not None:
+            self._use_deflate(self.accepted.deflate)
         rest = self._end_opening(Step.OPENED)
         if rest:
             self.receive_data(rest)
@@ -267,16 +300,24 @@ class Connection(Sender):
         return self._request
 
     def accept(
-        self, protocol: str | None = None, *, response: Response | None = None, answer: bytes | None = None
+        self,
+        protocol: str | None = None,
+        *,
+        deflate: DeflateParams | None = None,
+        response: Response | None = None,
+        answer: bytes | None = None,
     ) -> ServerAccept | Rejection:
         """Answer the HandshakeRequest: the 101, selecting `protocol` when the client offered any, if the
         request is a valid handshake of its draft; else the rejection it calls for (400, 405, 426...).
-        The answer is queued and returned; after a 101 the connection is OPEN.
+        The answer is queued and returned; after a 101 the connection is OPEN. `deflate`: accept a valid
+        permessage-deflate offer with this policy (handshake.accept), and speak it.
 
         `response` (and hixie-76's `answer`) replace the answer built, exactly as given (a broken one on
         purpose): the connection opens in the request's draft whatever the request was."""
         request = self._pending_request()
-        result = accept_request(request.request, request.key3, select_protocol=lambda _: protocol, secure=self._secure)
+        result = accept_request(
+            request.request, request.key3, select_protocol=lambda _: protocol, secure=self._secure, deflate=deflate
+        )
         if response is not None:
             if request.draft is None:
                 raise LocalProtocolError("the request speaks no draft we know: nothing to open")
@@ -359,7 +400,12 @@ class Connection(Sender):
             or (mask is None) is self._unmasked_breaks
             or (opcode in self._control and (not fin or len(payload) > MAX_CONTROL_PAYLOAD))
         ):
-            check_frame(frame, self.draft, from_client=self.side is Side.SERVER)
+            allowed = 0
+            if rsv1 and self._deflate is not None and kind is not None:
+                if kind is not _TEXT and kind is not _BINARY:
+                    raise RemoteProtocolError(f"RSV1 on a {kind.value} frame: only a message's first frame has it")
+                allowed = 4  # RSV1: a compressed message
+            check_frame(frame, self.draft, from_client=self.side is Side.SERVER, allowed_rsv=allowed)
         if kind is _TEXT or kind is _BINARY or kind is _CONTINUATION:
             self._receive_data_frame(kind, frame, payload, fin)
         elif kind is _CLOSE:
@@ -387,12 +433,18 @@ class Connection(Sender):
         if first:
             if self._message is not None:
                 raise RemoteProtocolError(f"{kind.value} frame while a fragmented message is in progress")
+            self._compressed = compressed = frame.rsv1 and self._deflate is not None
+            if compressed:
+                payload = self._inflate(payload, fin, 0)
             size = len(payload)
             count = 1
         else:
             if self._message is None:
                 raise RemoteProtocolError("continuation frame without a message in progress")
             kind = self._message
+            compressed = self._compressed
+            if compressed:
+                payload = self._inflate(payload, fin, self._size)
             size = self._size + len(payload)
             count = self._count + 1
         self._size = size
@@ -414,7 +466,7 @@ class Connection(Sender):
                     f"invalid UTF-8 in a text message: {exc.reason}", self.info.invalid_data_code
                 ) from exc
         if self.frames:
-            self._events.append(new_fragment(kind, frame, first))
+            self._events.append(new_fragment(kind, frame, first, payload, compressed))
         self._message = None if fin else kind
         if not self.assemble:
             return
@@ -431,6 +483,13 @@ class Connection(Sender):
             self._events.append(TextMessage(data.decode("utf-8", "replace") if text is None else text, count))
         else:
             self._events.append(BinaryMessage(data, count))
+
+    def _inflate(self, payload: bytes, fin: bool, size: int) -> bytes:
+        """A compressed message's frame payload inflated, `size` bytes of the message before it: the
+        inflation stops past the message size limit (PerMessageDeflate.decompress)."""
+        deflate = self._deflate
+        assert deflate is not None
+        return deflate.decompress(payload, fin=fin, limit=self.max_message_size - size)
 
     def _closed_by_peer(self, close: Close, payload: bytes) -> None:
         self.close_received = close

@@ -84,11 +84,14 @@ class BinaryMessage:
 @dataclass(frozen=True, slots=True)
 class Fragment:
     """One data frame as it arrived. `kind` is the message's kind (TEXT or BINARY), also on
-    continuation frames; `first` marks the frame that started the message."""
+    continuation frames; `first` marks the frame that started the message. `data` is the frame's part of
+    the message: its payload, inflated when the message is `compressed` (permessage-deflate)."""
 
     kind: Kind
     frame: Frame
     first: bool
+    data: bytes
+    compressed: bool = False
 
     @property
     def fin(self) -> bool:
@@ -96,16 +99,21 @@ class Fragment:
 
 
 _new_object = object.__new__
-_set_kind, _set_frame, _set_first = (vars(Fragment)[name].__set__ for name in ("kind", "frame", "first"))
+_set_kind, _set_frame, _set_first, _set_data, _set_compressed = (
+    vars(Fragment)[name].__set__ for name in ("kind", "frame", "first", "data", "compressed")
+)
 
 
-def new_fragment(kind: Kind, frame: Frame, first: bool) -> Fragment:
-    """Fragment(kind, frame, first), made the way its frozen __init__ does (object.__setattr__ on each
-    slot) minus the keyword-aware call: one per received frame in `frames` mode."""
+def new_fragment(kind: Kind, frame: Frame, first: bool, data: bytes, compressed: bool) -> Fragment:
+    """Fragment(kind, frame, first, data, compressed), made the way its frozen __init__ does
+    (object.__setattr__ on each slot) minus the keyword-aware call: one per received frame in `frames`
+    mode."""
     event = _new_object(Fragment)
     _set_kind(event, kind)
     _set_frame(event, frame)
     _set_first(event, first)
+    _set_data(event, data)
+    _set_compressed(event, compressed)
     return event
 
 

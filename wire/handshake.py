@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 
 from .drafts import SUPPORTED_VERSIONS, Draft, Family
 from .errors import HandshakeError
+from .extensions import HEADER as EXTENSIONS_HEADER
+from .extensions import PERMESSAGE_DEFLATE, Agreement, DeflateParams, Extension, agree, negotiate, parse_extensions
 from .http import Headers, Request, Response
 
 GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
@@ -87,11 +89,13 @@ def make_hixie_key(rng: random.Random) -> str:
 
 @dataclass(frozen=True)
 class Accepted:
-    """What both sides agreed on."""
+    """What both sides agreed on: the draft, the subprotocol, the names of the extensions the server
+    accepted and, when permessage-deflate is one of them, its Agreement."""
 
     draft: Draft
     protocol: str | None
     extensions: tuple[str, ...] = ()
+    deflate: Agreement | None = None
 
 
 @dataclass
@@ -202,12 +206,23 @@ class ClientHandshake:
         protocol = h.get(protocol_header(draft))
         if protocol is not None and protocol not in self.protocols:
             raise HandshakeError(f"server selected subprotocol {protocol!r}, which was not offered")
-        offered = {e.split(";")[0].strip().lower() for e in self.request.headers.tokens("Sec-WebSocket-Extensions")}
-        extensions = tuple(e.split(";")[0].strip() for e in h.tokens("Sec-WebSocket-Extensions"))
+        offered = {e.split(";")[0].strip().lower() for e in self.request.headers.tokens(EXTENSIONS_HEADER)}
+        extensions = tuple(e.split(";")[0].strip() for e in h.tokens(EXTENSIONS_HEADER))
         unoffered = [e for e in extensions if e.lower() not in offered]
         if unoffered:
             raise HandshakeError(f"server accepted extensions that were not offered: {', '.join(unoffered)}")
-        return Accepted(draft, protocol, extensions)
+        deflate = None
+        if extensions and draft.info.family is not Family.HIXIE:
+            deflate = agree(self.offered_extensions(), parse_extensions(h.get_all(EXTENSIONS_HEADER)))
+        return Accepted(draft, protocol, extensions, deflate)
+
+    def offered_extensions(self) -> tuple[Extension, ...]:
+        """The extensions the request offers; none when its header breaks the grammar (a case may send a
+        broken offer on purpose: then no answer can agree on one)."""
+        try:
+            return parse_extensions(self.request.headers.get_all(EXTENSIONS_HEADER))
+        except HandshakeError:
+            return ()
 
 
 def protocol_header(draft: Draft) -> str:
@@ -300,11 +315,14 @@ def accept(
     *,
     select_protocol: Callable[[list[str]], str | None] = lambda offered: None,
     secure: bool = False,
+    deflate: DeflateParams | None = None,
 ) -> ServerAccept | Rejection:
     """Validate a WebSocket request and build the answer (server side, every draft).
 
     `select_protocol` picks one of the offered subprotocols or None (then no protocol header is sent,
-    as RFC 6455 §4.2.2 allows for a protocol the server does not speak).
+    as RFC 6455 §4.2.2 allows for a protocol the server does not speak). `deflate`: accept the first
+    valid permessage-deflate offer of a hybi request, with these parameters as the server's policy
+    (negotiation.accept_offer); None: accept no extension.
     """
     detected = detect_draft(request)
     if isinstance(detected, Rejection):
@@ -356,5 +374,24 @@ def accept(
         status_text = "Switching Protocols"
     if protocol is not None:
         headers.add(protocol_header(draft), protocol)
+    agreement = None
+    if deflate is not None and draft.info.family is not Family.HIXIE:
+        agreement = _accept_deflate(request, deflate, headers)
     response = Response(101, status_text, headers)
-    return ServerAccept(Accepted(draft, protocol), response, answer)
+    extensions = (PERMESSAGE_DEFLATE,) if agreement is not None else ()
+    return ServerAccept(Accepted(draft, protocol, extensions, agreement), response, answer)
+
+
+def _accept_deflate(request: Request, policy: DeflateParams, headers: Headers) -> Agreement | None:
+    """The Agreement of the request's first valid permessage-deflate offer, its response added to
+    `headers`; None (no extension accepted) when there is none, or when the request's header breaks the
+    grammar: a broken offer is declined like an invalid one, the handshake goes on without it."""
+    try:
+        offers = parse_extensions(request.headers.get_all(EXTENSIONS_HEADER))
+    except HandshakeError:
+        return None
+    chosen = negotiate(offers, policy)
+    if chosen.response is None:
+        return None
+    headers.add(EXTENSIONS_HEADER, str(chosen.response))
+    return chosen.agreement

@@ -1,8 +1,9 @@
 """The sending half of a Connection: what the caller sends, in any state, and the bytes to write.
 
 Messages, pings and closes check the local state (nothing before the handshake opened a WebSocket,
-nothing after this side's close); `send_frame` and `send_raw` write whatever they are given, and a frame
-with the close opcode still counts as this side's close. Answers the receiving half queues (a pong, the
+nothing after this side's close), and compress messages once permessage-deflate is agreed; `send_frame`
+and `send_raw` write whatever they are given, and a frame with the close opcode still counts as this
+side's close. Answers the receiving half queues (a pong, the
 reply to a close, a failure's close) go out in the order they were queued, after the caller's.
 """
 
@@ -14,6 +15,7 @@ from typing import TYPE_CHECKING
 from .close import Close, close_code
 from .drafts import HIXIE_CLOSE, Closing, Draft, DraftInfo, Family, Kind
 from .errors import LocalProtocolError
+from .extensions import PerMessageDeflate
 from .frames import Frame, encode_parts
 from .messages import message_frames
 from .opening import ClientOpening, ServerOpening
@@ -46,6 +48,7 @@ class Sender:
         _family: Family
         _close_opcode: int | None
         _client_masks: bool
+        _deflate: PerMessageDeflate | None
         _mask_source: Callable[[int], bytes]
         _opening: ClientOpening | ServerOpening | None
         state: State
@@ -134,23 +137,53 @@ class Sender:
         if self.close_sent is not None:
             raise LocalProtocolError(f"cannot send {what} after the connection started closing")
 
-    def send_message(self, kind: Kind, data: bytes, *, fragment_size: int | None = None) -> None:
-        """Send a TEXT or BINARY message, split into frames of `fragment_size` bytes when given."""
+    def send_message(self, kind: Kind, data: bytes, *, fragment_size: int | None = None, compress: bool = True) -> None:
+        """Send a TEXT or BINARY message, split into frames of `fragment_size` bytes when given. With
+        permessage-deflate (unless `compress` is False) the message is compressed whole, and its
+        compressed payload split (RSV1 on the first frame), as Autobahn's auto-fragmentation does."""
         self._check_open(kind.value)
         info = self.info
         if info.family is _HIXIE and kind is not _TEXT:
             raise LocalProtocolError(f"{self.draft.value} has no binary messages")
-        if not fragment_size or fragment_size >= len(data):
+        deflate = self._deflate if compress else None
+        if deflate is None and (not fragment_size or fragment_size >= len(data)):
             self.send_frame(Frame(info.opcode(kind), data))  # the common case, without the list
             return
-        for frame in message_frames(info, kind, data, fragment_size):
+        for frame in self.frames_of_message(kind, data, fragment_size=fragment_size, compress=compress):
             self.send_frame(frame)
 
-    def send_text(self, text: str, *, fragment_size: int | None = None) -> None:
-        self.send_message(_TEXT, text.encode("utf-8"), fragment_size=fragment_size)
+    def frames_of_message(
+        self, kind: Kind, data: bytes, *, fragment_size: int | None = None, compress: bool = True
+    ) -> list[Frame]:
+        """The unmasked frames send_message writes for a message (for a caller that writes them its own
+        way). Compressing moves the deflate stream on: they must be sent, in order, before any other."""
+        info = self.info
+        deflate = self._deflate if compress else None
+        if deflate is not None:
+            data = deflate.compress(data)
+        frames = message_frames(info, kind, data, fragment_size)
+        if deflate is not None:
+            frames[0] = frames[0]._replace(rsv1=True)
+        return frames
 
-    def send_binary(self, data: bytes, *, fragment_size: int | None = None) -> None:
-        self.send_message(_BINARY, data, fragment_size=fragment_size)
+    def send_text(self, text: str, *, fragment_size: int | None = None, compress: bool = True) -> None:
+        self.send_message(_TEXT, text.encode("utf-8"), fragment_size=fragment_size, compress=compress)
+
+    def send_binary(self, data: bytes, *, fragment_size: int | None = None, compress: bool = True) -> None:
+        self.send_message(_BINARY, data, fragment_size=fragment_size, compress=compress)
+
+    def send_fragment(self, kind: Kind, data: bytes, *, first: bool, fin: bool, compress: bool = True) -> None:
+        """Send one frame of a TEXT or BINARY message (`first`: its opening frame, else a continuation),
+        `data` being this frame's part of the message: compressed on its own (sync-flushed) within the
+        message's deflate stream when permessage-deflate is agreed and `compress`, RSV1 on the first
+        frame. A frame-level echo keeps the peer's fragmentation this way."""
+        self._check_open(kind.value)
+        info = self.info
+        deflate = self._deflate if compress else None
+        if deflate is not None:
+            data = deflate.compress(data, fin=fin)
+        opcode = info.opcode(kind if first else Kind.CONTINUATION)
+        self.send_frame(Frame(opcode, data, fin, rsv1=first and deflate is not None))
 
     def _send_control(self, kind: Kind, payload: bytes) -> None:
         if not self.info.has_ping:

@@ -43,6 +43,7 @@ from wire import (
     State,
     TextMessage,
 )
+from wire.extensions import HEADER as EXTENSIONS_HEADER
 
 from ..cases.model import (
     BeginFrame,
@@ -60,6 +61,7 @@ from ..cases.model import (
     Step,
     Wait,
     Write,
+    nth,
     resolve_opcode,
     walk,
 )
@@ -69,6 +71,9 @@ from ..run.target import Target, Trust
 from .link import Link, connect
 from .sending import Encoder, Send
 
+# zlib's level for the messages a case sends compressed (permessage-deflate): its fastest. Any level is
+# deflate to the peer, and 12.* and 13.* compress some 11 GB, where level 6 would take three times as long.
+COMPRESSION_LEVEL = 1
 SETTLE_ROUNDS = 64  # at most this many turns of the event loop to take in what the peer already sent
 # Between two writes of a chopped or `sync` step, Autobahn's queue re-enters its reactor after this delay
 # (autobahn/websocket/protocol.py, WebSocketProtocol._QUEUED_WRITE_DELAY): the pacing of the stimulus, so
@@ -150,7 +155,7 @@ class PythonDriver:
         self, case: Case, draft: Draft, target: Target, recorder: Recorder, page: str = "agent"
     ) -> AsyncIterator[RawSession | None]:
         hs = client_handshake(case, draft, target)
-        session = RawSession(case, Connection.client(hs), recorder)
+        session = RawSession(case, Connection.client(hs, compression_level=COMPRESSION_LEVEL), recorder)
         try:
             session.link = await connect(target.host, target.port, session.make_link, tls=target.tls_context())
         except OSError as exc:  # TimeoutError included
@@ -229,6 +234,7 @@ class RawSession:
             obs.response_headers = list(event.response.headers)
         if isinstance(event, HandshakeAccepted):
             obs.protocol = event.accepted.protocol
+            obs.extensions = ", ".join(event.response.headers.get_all(EXTENSIONS_HEADER)) or None
             rec.record(ev.Opened(self.t(), event.accepted.protocol))
         elif isinstance(event, HandshakeRejected):
             rec.record(ev.Rejected(self.t(), event.response.status, event.response.reason))
@@ -319,9 +325,9 @@ class RawSession:
         if self.ended:
             return
         if isinstance(step, Repeat):
-            for _ in range(step.count):
+            for k in range(step.count):
                 for inner in step.steps:
-                    await self.step(inner)
+                    await self.step(nth(inner, k))
         elif isinstance(step, Write):
             await self.flush()
             await self.perform(step.steps)

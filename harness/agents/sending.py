@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
-from wire import Connection, Draft, Frame, Kind, apply_mask, close_payload, encode_parts, message_frames
+from wire import Connection, Draft, Frame, Kind, apply_mask, close_payload, encode_parts
 
 from ..cases.model import (
     BeginFrame,
@@ -70,8 +70,10 @@ class Encoder:
             return [Frame(opcode, step.payload.to_bytes(), step.fin, step.rsv1, step.rsv2, step.rsv3, key)]
         if isinstance(step, SendMessage):
             kind = Kind.TEXT if step.kind == "text" else Kind.BINARY
-            data = step.payload.to_bytes()
-            frames = message_frames(info, kind, data, step.fragment_size)
+            frames = self.conn.frames_of_message(
+                kind, step.payload.to_bytes(), fragment_size=step.fragment_size, compress=step.compress
+            )
+            data = b"".join(f.payload for f in frames)  # compressed, with permessage-deflate
             size = step.fragment_size
             if step.empty_final_frame and size and len(data) > size and len(data) % size == 0:
                 # Autobahn's sendMessage: frames of `size` bytes until the payload is used up, then a final

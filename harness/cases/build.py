@@ -72,7 +72,7 @@ def _key(value: Any) -> bytes | None:
 
 
 def to_payload(value: Any) -> Payload:
-    """A payload as written in YAML (validated): str, null, {}, {text|hex|repeat|random: ...}."""
+    """A payload as written in YAML (validated): str, null, {}, {text|hex|repeat|random|corpus: ...}."""
     if isinstance(value, str):
         return Payload("text", text=value)
     if not value:
@@ -88,6 +88,8 @@ def to_payload(value: Any) -> Payload:
     if kind == "repeat":
         unit = body["text"].encode() if "text" in body else bytes.fromhex(body["hex"])
         return Payload("pattern", text=unit.hex(), count=parse_size(body["size"]))
+    if kind == "corpus":
+        return Payload("corpus", text=body["name"], count=parse_size(body["size"]), index=int(body.get("index", 0)))
     return Payload("random", count=parse_size(body["size"]), seed=int(body.get("seed", 0)))
 
 
@@ -118,7 +120,7 @@ _FRAME: Fields = {
     **_same("fin", "rsv1", "rsv2", "rsv3", "masked", "sync"),
 }
 _MESSAGE: Fields = {"fragment_size": ("fragment_size", _split), "chop": ("chop", _split)}
-_MESSAGE |= _same("empty_final_frame", "sync", "as_blob")
+_MESSAGE |= _same("empty_final_frame", "sync", "as_blob", "compress")
 
 
 def _opcode(value: Any) -> int | str:
@@ -238,9 +240,15 @@ def _expect_handshake(value: Any) -> ExpectHandshake:
     fields: Fields = {
         "status": ("status", _ints),
         "headers": ("headers", _headers),
+        "deflate": ("deflate", _deflate),
         **_same("protocol", "refused"),
     }
     return ExpectHandshake(**_given(value or {}, fields))
+
+
+def _deflate(value: Any) -> tuple[tuple[str, bool | int], ...] | None:
+    """expect_handshake.deflate: null (must not be accepted) or the response's parameters (validated)."""
+    return None if value is None else tuple((name, v if isinstance(v, bool) else int(v)) for name, v in value.items())
 
 
 def _event(value: Mapping[str, Any]) -> ExpectEvent:

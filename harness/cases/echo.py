@@ -88,7 +88,10 @@ def _events(steps: tuple[Step, ...], frames: _Assembler) -> Iterator[ExpectEvent
             once = list(_events(step.steps, frames))
             if started or frames.kind is not None:
                 raise NoEcho("a repeated block inside a fragmented message")
-            yield from (replace(e, times=e.times * step.count) for e in once) if len(once) == 1 else once * step.count
+            if len(once) == 1:  # one event `times` times over: its corpus slice moves on with each (expand)
+                yield replace(once[0], times=once[0].times * step.count)
+            else:
+                yield from (replace(e, payload=e.payload.nth(k)) for k in range(step.count) for e in once)
         elif not isinstance(step, SendPong | Wait | Pause | Mark):
             raise NoEcho(f"a {type(step).__name__} step")
 

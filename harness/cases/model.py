@@ -17,6 +17,7 @@ from typing import Any, Literal
 from wire import Draft, Kind
 
 from .codes import CodeRef
+from .corpus import corpus_slice
 
 ALL_DRAFTS = tuple(d.value for d in Draft)
 HYBI_DRAFTS = tuple(d.value for d in Draft if d.info.version is not None)
@@ -25,13 +26,15 @@ HYBI_DRAFTS = tuple(d.value for d in Draft if d.info.version is not None)
 @dataclass(frozen=True)
 class Payload:
     """Bytes described in a case: text, hex, one byte repeated, a sequence (hex in `text`) repeated up
-    to `count` bytes, or seeded random bytes."""
+    to `count` bytes, seeded random bytes, or slice number `index` of `count` bytes of the corpus named
+    `text` (corpus.py: Autobahn's 12.* and 13.* walk a file this way)."""
 
-    kind: Literal["text", "hex", "repeat", "pattern", "random"] = "text"
+    kind: Literal["text", "hex", "repeat", "pattern", "random", "corpus"] = "text"
     text: str = ""
     byte: int = 0
     count: int = 0
     seed: int = 0
+    index: int = 0
 
     def to_bytes(self) -> bytes:
         if self.kind == "text":
@@ -43,7 +46,14 @@ class Payload:
         if self.kind == "pattern":
             unit = bytes.fromhex(self.text)
             return (unit * (self.count // len(unit) + 1))[: self.count]
+        if self.kind == "corpus":
+            return corpus_slice(self.text, self.count, self.index)
         return random.Random(self.seed).randbytes(self.count)
+
+    def nth(self, k: int) -> Payload:
+        """The payload of the k-th turn (from 0) of a `repeat` or of an expected event's `times`: a corpus
+        slice moves on by k slices; any other payload stays the same."""
+        return replace(self, index=self.index + k) if self.kind == "corpus" and k else self
 
     def describe(self) -> dict[str, Any]:
         """The YAML form, for reports."""
@@ -53,6 +63,8 @@ class Payload:
             return {"repeat": {"byte": self.byte, "count": self.count}}
         if self.kind == "pattern":
             return {"repeat": {"hex": self.text, "size": self.count}}
+        if self.kind == "corpus":
+            return {"corpus": {"name": self.text, "size": self.count, "index": self.index}}
         return {"random": {"size": self.count, "seed": self.seed}}
 
 
@@ -120,6 +132,7 @@ class SendMessage:
     chop: int | None = None
     sync: bool = False  # every frame a write of its own
     as_blob: bool = False  # browser agent: send binary as a Blob instead of an ArrayBuffer
+    compress: bool = True  # with an extension agreed (permessage-deflate): sent compressed, fragmented after
 
 
 @dataclass(frozen=True)
@@ -242,6 +255,17 @@ Step = (
 )
 
 
+def nth(step: Step, k: int) -> Step:
+    """`step` in the k-th turn (from 0) of a `repeat`: its corpus slices move on by k (Payload.nth)."""
+    if not k:
+        return step
+    if isinstance(step, SendMessage | SendFrame) and step.payload.kind == "corpus":
+        return replace(step, payload=step.payload.nth(k))
+    if isinstance(step, Repeat | Write):
+        return replace(step, steps=tuple(nth(s, k) for s in step.steps))
+    return step
+
+
 def walk(steps: tuple[Step, ...]) -> Iterator[Step]:
     """Every step, repeated blocks and write groups entered once."""
     for step in steps:
@@ -278,6 +302,9 @@ class ExpectHandshake:
     headers: tuple[tuple[str, str | None], ...] = ()  # exact value, or None for "absent"
     protocol: str | Literal[False] | None = False  # False: not checked; None: no protocol selected
     refused: bool = False  # the agent must refuse to open the WebSocket at all (with `tls`: a browser's rule)
+    # permessage-deflate: False, not checked; None, it must not be accepted; parameters (name, value: True for
+    # a flag), the server's response must have these (and may have others); not accepted: UNIMPLEMENTED
+    deflate: tuple[tuple[str, bool | int], ...] | Literal[False] | None = False
 
 
 @dataclass(frozen=True)
@@ -307,10 +334,14 @@ class ExpectEvent:
 
 
 def expand(events: tuple[ExpectEvent, ...]) -> Iterator[ExpectEvent]:
-    """The events one by one (`times` unrolled)."""
+    """The events one by one (`times` unrolled: the k-th takes the payload's k-th turn, Payload.nth)."""
     for event in events:
-        for _ in range(event.times):
-            yield event
+        if event.payload.kind != "corpus":
+            for _ in range(event.times):
+                yield event
+            continue
+        for k in range(event.times):
+            yield replace(event, payload=event.payload.nth(k))
 
 
 @dataclass(frozen=True)

@@ -43,6 +43,7 @@ def _steps() -> Schema:
         "chop": ref("split"),
         "sync": prop({"type": "boolean"}, SEND_MESSAGE, "sync"),
         "as_blob": prop({"type": "boolean"}, SEND_MESSAGE, "as_blob"),
+        "compress": prop({"type": "boolean"}, SEND_MESSAGE, "compress"),
     }
     raw_alone = {"not": {}, "x-errors": {"not": "raw is the whole close payload: give raw alone, or code and reason"}}
     send_close = {
@@ -252,6 +253,19 @@ def _expectations() -> Schema:
             "headers": ref("headerMap"),
             "protocol": {"type": ["string", "null"]},
             "refused": prop({"type": "boolean"}, model.ExpectHandshake, "refused"),
+            "deflate": {
+                "description": "permessage-deflate: null, the server must not accept it; a mapping, it must, and "
+                "its response must have these parameters (others may come too; {}: any). A server that does not "
+                "accept it makes the case UNIMPLEMENTED, as in Autobahn's 12.* and 13.*",
+                "type": ["object", "null"],
+                "additionalProperties": False,
+                "properties": {
+                    "server_no_context_takeover": {"const": True},
+                    "client_no_context_takeover": {"const": True},
+                    "server_max_window_bits": {"type": "integer", "minimum": 8, "maximum": 15},
+                    "client_max_window_bits": {"type": "integer", "minimum": 8, "maximum": 15},
+                },
+            },
         },
     }
     return {

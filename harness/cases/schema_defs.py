@@ -10,6 +10,7 @@ from wire import Kind
 
 from . import model
 from .codes import NAMES
+from .corpus import GENERATORS
 
 Schema = dict[str, Any]
 
@@ -174,15 +175,34 @@ def payload() -> Schema:
         "additionalProperties": False,
         "properties": {"size": ref("size"), "seed": {"type": "integer", "default": default(model.Payload, "seed")}},
     }
+    corpus = {
+        "description": "slice `index` of `size` bytes of a generated data set (harness/cases/corpus.py), from "
+        "offset index * size, wrapping around; in the k-th turn of a repeat (or of an expected event's times) "
+        "the slice k further on, as Autobahn's 12.* and 13.* walk their files.",
+        "type": "object",
+        "required": ["name", "size"],
+        "additionalProperties": False,
+        "properties": {
+            "name": {"enum": list(GENERATORS)},
+            "size": ref("size"),
+            "index": {"type": "integer", "minimum": 0, "default": default(model.Payload, "index")},
+        },
+    }
     return {
         "description": "A string (UTF-8 text), null or {} (empty), or a mapping with one key: text, hex, "
-        "repeat, random.",
+        "repeat, random, corpus.",
         "type": ["string", "null", "object"],
         "if": {"type": "object"},
         "then": {
             "maxProperties": 1,
             "additionalProperties": False,
-            "properties": {"text": {"type": "string"}, "hex": ref("hex"), "repeat": repeat, "random": random},
-            "x-errors": {"maxProperties": "a payload mapping has exactly one key: text, hex, repeat or random"},
+            "properties": {
+                "text": {"type": "string"},
+                "hex": ref("hex"),
+                "repeat": repeat,
+                "random": random,
+                "corpus": corpus,
+            },
+            "x-errors": {"maxProperties": "a payload mapping has exactly one key: text, hex, repeat, random or corpus"},
         },
     }

@@ -188,6 +188,7 @@ class Entry:
     close: CloseBehavior
     close_reason: str
     remote_close_code: int | None
+    extensions: str | None  # what the server accepted (Sec-WebSocket-Extensions), if anything
     duration: float  # seconds
     failed: bool
     outcome: str  # expected vs observed, plain text
@@ -207,6 +208,7 @@ class Entry:
             close=v.close,
             close_reason=v.close_reason,
             remote_close_code=result.ending.remote_code,
+            extensions=result.observation.extensions,
             duration=result.duration,
             failed=v.failed,
             outcome=outcome_text(result),

@@ -142,7 +142,14 @@ def detail_page(result: CaseResult) -> str:
             ("unimplemented", obs.unimplemented),
         ]
     )
-    handshake = _kv([("status", obs.status), ("protocol", obs.protocol), ("handshake error", obs.handshake_error)])
+    handshake = _kv(
+        [
+            ("status", obs.status),
+            ("protocol", obs.protocol),
+            ("extensions", obs.extensions),
+            ("handshake error", obs.handshake_error),
+        ]
+    )
     body = (
         f"{nav}<h1>{escape(title)}</h1>\n{about}\n"
         f"<h2>Description</h2><p>{escape(case.description)}</p>"

@@ -14,17 +14,20 @@ def detail_json(result: CaseResult) -> str:
 
 
 def index_json(results: ResultSet) -> dict[str, Any]:
-    """{agent: {draft: {case_id: {behavior, behaviorClose, remoteCloseCode, duration, reportfile}}}}."""
+    """{agent: {draft: {case_id: {behavior, behaviorClose, remoteCloseCode, duration, reportfile}}}}, plus
+    `extensions` where the server accepted one."""
     index: dict[str, Any] = {}
     for e in results.entries():
         by_draft: dict[str, Any] = index.setdefault(e.agent, {})
-        by_draft.setdefault(e.draft, {})[e.case_id] = {
+        item = by_draft.setdefault(e.draft, {})[e.case_id] = {
             "behavior": str(e.behavior),
             "behaviorClose": str(e.close),
             "remoteCloseCode": e.remote_close_code,
             "duration": round(e.duration * 1000),
             "reportfile": f"cases/{e.key}.json",
         }
+        if e.extensions:  # ours: the extensions the server accepted
+            item["extensions"] = e.extensions
     # agents and drafts in the run's order, even where results arrived in another
     ordered: dict[str, Any] = {}
     for agent in results.agents:

@@ -7,8 +7,9 @@ for every agent the same way. Every event carries `t`, seconds since the case st
 
 from __future__ import annotations
 
+import copy
 import hashlib
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any, ClassVar, Literal
 
 PREVIEW = 256  # bytes of a payload kept in a report
@@ -41,8 +42,15 @@ class Event:
     kind: ClassVar[str] = "event"
 
     def data(self) -> dict[str, Any]:
-        """The fields but `t` (and an empty `actor`), as JSON data."""
-        return {k: v for k, v in asdict(self).items() if k != "t" and (k != "actor" or v)}
+        """The fields but `t` (and an empty `actor`), as JSON data. (Field by field, not asdict: a run of the
+        compression cases writes hundreds of thousands of events, and asdict deep-copies every value.)"""
+        out: dict[str, Any] = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if f.name == "t" or (f.name == "actor" and not value):
+                continue
+            out[f.name] = asdict(value) if isinstance(value, PayloadInfo) else copy.deepcopy(value)
+        return out
 
     def to_json(self) -> dict[str, Any]:
         return {"t": self.t, "type": self.kind, **self.data()}

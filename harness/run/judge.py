@@ -12,13 +12,15 @@ closed are close FAILED. The case's `rules` add Autobahn's case-specific ones (m
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Sequence
 
-from wire import Draft, Headers
+from wire import Draft, HandshakeError, Headers
+from wire.extensions import HEADER, PERMESSAGE_DEFLATE, DeflateParams, parse_extensions
 
 from ..cases import codes
-from ..cases.model import Case, ExpectEvent, Rule, SendMessage, expand, walk
+from ..cases.model import Case, ExpectEvent, Payload, Rule, SendMessage, expand, walk
 from .closing import Ending, ending
 from .events import ChatShown, Event, MarkSet, MessageIn, PingIn, PongIn, Refused, TimedOut
 from .results import Behavior, CloseBehavior, Observation, Verdict
@@ -51,10 +53,16 @@ def _matches(expected: ExpectEvent, got: MessageIn | PongIn | PingIn | MarkSet) 
         return expected.name == got.name
     if isinstance(got, MessageIn) and (expected.kind != got.message or expected.fragments not in (None, got.fragments)):
         return False
-    return (
-        got.payload.size == len(data := expected.payload.to_bytes())
-        and got.payload.sha256 == hashlib.sha256(data).hexdigest()
-    )
+    size, digest = _digest(expected.payload)
+    return got.payload.size == size and got.payload.sha256 == digest
+
+
+@functools.lru_cache(maxsize=1 << 17)
+def _digest(payload: Payload) -> tuple[int, str]:
+    """The size and SHA-256 of a payload, kept: the compression cases expect the same corpus slices again
+    and again (13.* all walk the json data set), at up to 128 KiB each."""
+    data = payload.to_bytes()
+    return len(data), hashlib.sha256(data).hexdigest()
 
 
 def matches(expected: tuple[ExpectEvent, ...], got: Received) -> bool:
@@ -116,10 +124,34 @@ def _judge_handshake(case: Case, obs: Observation) -> tuple[Behavior, str] | Non
             return Behavior.FAILED, f"handshake answer {has}, expected {value}"
     if exp.protocol is not False and obs.protocol != exp.protocol:
         return Behavior.FAILED, f"server selected subprotocol {obs.protocol!r}, expected {exp.protocol!r}"
+    if exp.deflate is not False and obs.status == 101 and not obs.handshake_error:
+        verdict = _judge_deflate(exp.deflate, headers.get_all(HEADER))
+        if verdict is not None:
+            return verdict
     if obs.status != 101:
         return Behavior.OK, f"handshake answered {obs.status} as expected"
     if obs.handshake_error:
         return Behavior.FAILED, f"invalid handshake answer: {obs.handshake_error}"
+    return None
+
+
+def _judge_deflate(
+    expected: tuple[tuple[str, bool | int], ...] | None, values: list[str]
+) -> tuple[Behavior, str] | None:
+    """expect_handshake.deflate against the answer's Sec-WebSocket-Extensions (which the agent checked
+    against its offer already: a response that answers no offer is a handshake error)."""
+    try:
+        responses = [e for e in parse_extensions(values) if e.name == PERMESSAGE_DEFLATE]
+    except HandshakeError as exc:
+        return Behavior.FAILED, f"invalid handshake answer: {exc.reason}"
+    if expected is None:
+        return (Behavior.FAILED, f"the server accepted {responses[0]}, expected nothing") if responses else None
+    if not responses:
+        return Behavior.UNIMPLEMENTED, "the server did not accept permessage-deflate"
+    got = DeflateParams.parse(responses[0], offer=False)
+    wrong = [f"{name}={value}" for name, value in expected if getattr(got, name) != value]
+    if wrong:
+        return Behavior.FAILED, f"the server accepted {responses[0]}, expected {', '.join(wrong)}"
     return None
 
 

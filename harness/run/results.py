@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import copy
 import enum
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from wire import Draft
@@ -67,6 +68,7 @@ class Observation:
     status: int | None = None  # HTTP status of the handshake answer; None when none arrived
     response_headers: list[tuple[str, str]] = field(default_factory=list)
     protocol: str | None = None
+    extensions: str | None = None  # the extensions the server accepted (Sec-WebSocket-Extensions), if any
     handshake_error: str | None = None  # the answer was not a valid WebSocket handshake
     error: str | None = None  # the agent could not run (connection refused, browser crashed ...)
     unimplemented: str | None = None  # why the agent or draft cannot express this case
@@ -120,10 +122,10 @@ class CaseResult:
             "duration": round(self.duration * 1000),
             "expected": self.expected,
             "observed": {
-                **{
-                    k: v
-                    for k, v in asdict(obs).items()
-                    if k not in ("events", "wire", "response_headers", "attachments")
+                **{  # the plain fields (asdict would first copy every event and wire chunk, deeply)
+                    f.name: copy.deepcopy(getattr(obs, f.name))
+                    for f in fields(obs)
+                    if f.name not in ("events", "wire", "response_headers", "attachments")
                 },
                 "attachments": sorted(obs.attachments),
                 "response_headers": [list(h) for h in obs.response_headers],

@@ -82,3 +82,16 @@ def test_options_after_a_double_dash_go_to_the_harness(monkeypatch: pytest.Monke
     monkeypatch.setattr(conformance, "run_peer", fake_run(3))  # 3: a peer that did not start
     assert conformance.main([]) == 3
     assert [c[0] for c in calls] == ["websockets", "aiohttp"]
+
+
+@pytest.mark.parametrize("name", ["websockets", "aiohttp"])
+@pytest.mark.parametrize("deflate", [False, True])
+async def test_a_peer_compresses_only_with_deflate(tmp_path: Path, name: str, deflate: bool) -> None:
+    """--deflate turns the library's permessage-deflate on (Autobahn's 12.* and 13.*); it is off otherwise."""
+    options = ["--deflate"] if deflate else []
+    with conformance.started_peer(name, tmp_path / "server.log", *options) as (_, url):
+        async with connect(url, subprotocols=[Subprotocol("echo")], compression="deflate") as ws:
+            extensions = ws.response.headers.get("Sec-WebSocket-Extensions") if ws.response else None
+            assert (extensions is not None and extensions.startswith("permessage-deflate")) is deflate
+            await ws.send("Hello " * 100)
+            assert await ws.recv() == "Hello " * 100

@@ -230,13 +230,15 @@ async def connect(
     after_write: Callable[[int], Awaitable[None]] | None = None,
     path: str = "/",
     tls: ssl.SSLContext | None = None,
+    extensions: Sequence[str] = (),
 ) -> Client:
-    """Open a WebSocket of `draft`, offering `protocols`. hixie-76's key3 goes in `key3_writes` separate
-    TCP writes after the head (1: with the head; 8: byte by byte); `after_write(n)` is awaited after the
-    head and after each piece, with n the bytes written so far (to wait until the server read them). With
-    `tls`, over TLS."""
+    """Open a WebSocket of `draft`, offering `protocols` (and `extensions`). hixie-76's key3 goes in
+    `key3_writes` separate TCP writes after the head (1: with the head; 8: byte by byte); `after_write(n)`
+    is awaited after the head and after each piece, with n the bytes written so far (to wait until the
+    server read them). With `tls`, over TLS."""
     reader, writer = await open_raw(port, tls)
-    hs = ClientHandshake.build(draft, f"{HOST}:{port}", path, origin=f"http://{HOST}:{port}", protocols=protocols)
+    origin = f"http://{HOST}:{port}"
+    hs = ClientHandshake.build(draft, f"{HOST}:{port}", path, origin=origin, protocols=protocols, extensions=extensions)
     conn = Connection.client(hs, assemble=assemble, frames=frames)
     request = conn.data_to_send()
     head = len(request) - len(hs.key3)

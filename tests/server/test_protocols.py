@@ -405,7 +405,7 @@ def test_on_event_queues_answers_without_a_coroutine() -> None:
     session = cast("Session", SimpleNamespace(conn=conn))
     frame = Frame(0x1, b"hi", mask=b"abcd")
     behaviors: list[tuple[Behavior, Event]] = [
-        (Echo(), Fragment(Kind.TEXT, frame, True)),
+        (Echo(), Fragment(Kind.TEXT, frame, True, b"hi")),
         (EchoAssemble(), TextMessage("hi")),
         (EchoFragment(), BinaryMessage(b"hey")),
         (Behavior(), Ping(b"")),

@@ -234,7 +234,7 @@ def test_whole_text_message_events(draft: Draft) -> None:
     conn = Connection(draft, Side.SERVER, frames=True)
     frame = Frame(0x1, text.encode(), mask=KEY)
     conn.receive_data(encode(frame, Family.HYBI07))
-    assert conn.events() == [Fragment(Kind.TEXT, frame, True), TextMessage(text)]
+    assert conn.events() == [Fragment(Kind.TEXT, frame, True, text.encode()), TextMessage(text)]
 
 
 # --- events and frames -------------------------------------------------------------------------------
@@ -242,10 +242,10 @@ def test_whole_text_message_events(draft: Draft) -> None:
 
 def test_new_fragment_is_a_fragment() -> None:
     frame = Frame(0x2, b"x")
-    event = new_fragment(Kind.BINARY, frame, True)
-    assert event == Fragment(Kind.BINARY, frame, True)
-    assert hash(event) == hash(Fragment(Kind.BINARY, frame, True))
-    assert repr(event) == repr(Fragment(Kind.BINARY, frame, True))
+    event = new_fragment(Kind.BINARY, frame, True, b"x", False)
+    assert event == Fragment(Kind.BINARY, frame, True, b"x")
+    assert hash(event) == hash(Fragment(Kind.BINARY, frame, True, b"x"))
+    assert repr(event) == repr(Fragment(Kind.BINARY, frame, True, b"x"))
     with pytest.raises(dataclasses.FrozenInstanceError):
         event.first = False  # type: ignore[misc]
 

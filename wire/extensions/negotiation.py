@@ -91,6 +91,17 @@ class Agreement:
     server_max_window_bits: int = DEFAULT_WINDOW_BITS
     client_max_window_bits: int = DEFAULT_WINDOW_BITS
 
+    @property
+    def echoes_verbatim(self) -> bool:
+        """Whether a server may send the client's compressed messages back as they came, compressed data
+        and all, provided it sends every one of them, in order, and compresses nothing of its own: the
+        client's inflater then reads exactly the stream its compressor wrote. That holds when the client's
+        window fits the one its inflater keeps, and when the client keeps no context across messages
+        wherever its inflater must not (server_no_context_takeover)."""
+        return self.client_max_window_bits <= self.server_max_window_bits and (
+            self.client_no_context_takeover or not self.server_no_context_takeover
+        )
+
 
 def _limit(bits: int | Literal[True] | None) -> int | None:
     return None if bits is True else bits
@@ -168,11 +179,14 @@ def check_response(offer: DeflateParams, response: DeflateParams) -> Agreement:
         raise NegotiationError(f"{name}: server_no_context_takeover was offered; the response does not accept it")
     offered_server_bits = offer.server_max_window_bits
     if offered_server_bits is not None:
-        if response.server_max_window_bits is None:
+        # No server_max_window_bits in the response means the default, 15 bits: a configuration the client
+        # supports when it offered 15 (§7: the client fails a response whose configuration it does not
+        # support); below 15 it asked for a smaller window, which the response does not grant.
+        if response.server_max_window_bits is None and offered_server_bits < DEFAULT_WINDOW_BITS:
             raise NegotiationError(
                 f"{name}: server_max_window_bits={offered_server_bits} was offered; the response does not accept it"
             )
-        if response.server_max_window_bits > offered_server_bits:
+        if response.server_max_window_bits is not None and response.server_max_window_bits > offered_server_bits:
             raise NegotiationError(
                 f"{name}: server_max_window_bits={response.server_max_window_bits} in the response is larger "
                 f"than the {offered_server_bits} offered"

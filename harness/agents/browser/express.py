@@ -59,6 +59,8 @@ def unsupported_in_page(
         return "a page cannot see the status of a refused handshake"
     if case.expect_handshake.headers:
         return "a page cannot see the headers of the handshake answer"
+    if case.expect_handshake.deflate is not False:
+        return "the browser agents do not record the extensions the server accepted"
     for step in walk(case.steps):
         reason = _step_unsupported(step)
         if reason:
@@ -77,6 +79,8 @@ def _step_unsupported(step: Step) -> str | None:
     if isinstance(step, SendMessage):
         if step.fragment_size or step.chop or step.sync:  # (an empty final frame needs fragments)
             return "a page cannot choose fragmentation or TCP writes"
+        if step.payload.kind == "corpus":
+            return "a page does not walk the data sets of the compression cases"
         if step.kind == "text" and not _is_utf8(step.payload.to_bytes()):
             return "a page can only send text that is valid UTF-8"
         return None

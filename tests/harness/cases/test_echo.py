@@ -91,3 +91,20 @@ def test_steps_an_echo_cannot_answer(steps: tuple[SendFrame | SendRaw | SendMess
 
 def test_compact_joins_runs_of_equal_events() -> None:
     assert compact([text("a"), text("a", times=2), text("b"), text("a")]) == (text("a", times=3), text("b"), text("a"))
+
+
+def test_a_repeat_of_corpus_slices_comes_back_slice_by_slice() -> None:
+    """Autobahn's 12.*: message k of a repeat is the k-th slice, and so is its echo."""
+    piece = Payload("corpus", text="json", count=16)
+    one = (SendMessage("text", piece), Wait("message"))
+    assert echo((Repeat(1000, one),)) == (ExpectEvent("message", "text", piece, times=1000),)
+    two = (SendMessage("text", piece), SendMessage("binary", piece), Wait("message", 2))
+    events = echo((Repeat(3, two),))
+    assert [(e.kind, e.payload.index) for e in events] == [
+        ("text", 0),
+        ("binary", 0),
+        ("text", 1),
+        ("binary", 1),
+        ("text", 2),
+        ("binary", 2),
+    ]

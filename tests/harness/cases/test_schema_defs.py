@@ -16,5 +16,5 @@ def test_a_default_is_the_model_fields_in_yaml_form() -> None:
 
 def test_payload_and_scalars() -> None:
     assert ref("payload") == {"$ref": "#/$defs/payload"}
-    assert set(payload()["then"]["properties"]) == {"text", "hex", "repeat", "random"}
+    assert set(payload()["then"]["properties"]) == {"text", "hex", "repeat", "random", "corpus"}
     assert SCALARS["draft"]["enum"] == list(model.ALL_DRAFTS)

@@ -27,10 +27,10 @@ from harness.cases.model import (
     Wait,
 )
 from harness.run import engine
-from harness.run.engine import Item, drive, plan, run_item, run_items, segments
+from harness.run.engine import Item, drive, moot, plan, run_item, run_items, segments
 from harness.run.events import HarnessError, TimedOut
 from harness.run.recorder import Recorder
-from harness.run.results import Behavior, CaseResult, CloseBehavior
+from harness.run.results import Behavior, CaseResult, CloseBehavior, Observation
 from harness.run.target import Target
 from server.app import ReferenceServer
 from server.config import ServerConfig
@@ -512,3 +512,12 @@ async def test_a_scenario_session_that_cannot_be_set_up_is_a_harness_error_of_it
     result = await run_item(Item(case, RFC, fine), Target("127.0.0.1", 9), {"broken": Broken()})
     assert result.verdict.behavior_reason == "harness error: RuntimeError: no page for this actor"
     assert (fine.runs, fine.performed) == (0, [])  # nothing was opened: the setup failed as a whole
+
+
+def test_steps_are_moot_when_the_needed_extension_was_not_accepted() -> None:
+    needs = make_case(expect_handshake=ExpectHandshake(deflate=()))
+    assert moot(needs, Observation(extensions=None))
+    assert moot(needs, Observation(extensions="x-permessage-deflate-ish"))
+    assert not moot(needs, Observation(extensions="permessage-deflate; server_no_context_takeover"))
+    assert not moot(make_case(), Observation())
+    assert not moot(make_case(expect_handshake=ExpectHandshake(deflate=None)), Observation())

@@ -488,3 +488,53 @@ def test_a_websocket_that_opens_where_it_must_be_refused_fails() -> None:
     result = verdict(REFUSING, opened())
     assert (result.behavior, result.behavior_reason) == (Behavior.FAILED, "the WebSocket opened: it must be refused")
     assert result.close is CloseBehavior.OK  # its closing handshake is judged as usual
+
+
+# --- permessage-deflate: expect_handshake.deflate ------------------------------------------------------
+
+
+def deflate_case(deflate: tuple[tuple[str, bool | int], ...] | None) -> Case:
+    return make_case(ok=(), expect_handshake=ExpectHandshake(deflate=deflate))
+
+
+def answered(extensions: str | None) -> Observation:
+    headers = [("Sec-WebSocket-Extensions", extensions)] if extensions is not None else []
+    return opened(response_headers=headers, extensions=extensions)
+
+
+@pytest.mark.parametrize(
+    ("deflate", "extensions", "behavior", "reason"),
+    [
+        ((), "permessage-deflate", Behavior.OK, ""),
+        ((), "permessage-deflate; server_max_window_bits=10", Behavior.OK, ""),
+        ((), None, Behavior.UNIMPLEMENTED, "did not accept permessage-deflate"),
+        ((), "x-other", Behavior.UNIMPLEMENTED, "did not accept permessage-deflate"),
+        ((("server_no_context_takeover", True),), "permessage-deflate; server_no_context_takeover", Behavior.OK, ""),
+        (
+            (("server_no_context_takeover", True),),
+            "permessage-deflate",
+            Behavior.FAILED,
+            "server_no_context_takeover=True",
+        ),
+        ((("server_max_window_bits", 8),), "permessage-deflate; server_max_window_bits=9", Behavior.FAILED, "=8"),
+        (None, None, Behavior.OK, ""),
+        (None, "permessage-deflate", Behavior.FAILED, "expected nothing"),
+        ((), "permessage-deflate; =", Behavior.FAILED, "invalid handshake answer"),
+    ],
+)
+def test_expect_deflate(
+    deflate: tuple[tuple[str, bool | int], ...] | None, extensions: str | None, behavior: Behavior, reason: str
+) -> None:
+    v = verdict(deflate_case(deflate), answered(extensions))
+    assert v.behavior is behavior, v
+    assert reason in v.behavior_reason
+    assert v.close is CloseBehavior.OK
+
+
+def test_corpus_slices_are_judged_slice_by_slice() -> None:
+    piece = Payload("corpus", text="json", count=100)
+    case = make_case(ok=(ExpectEvent("message", "text", piece, times=3),))
+    got = [message(piece.nth(k).to_bytes()) for k in range(3)]
+    assert verdict(case, opened(*got)).behavior is Behavior.OK
+    swapped = [got[1], got[0], got[2]]
+    assert verdict(case, opened(*swapped)).behavior is Behavior.FAILED

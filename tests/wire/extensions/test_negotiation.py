@@ -233,6 +233,8 @@ def test_check_response_rules(offered: str, answered: str, rule: str) -> None:
         ("client_max_window_bits=10", "", Agreement(client_max_window_bits=10)),
         ("client_max_window_bits=10", "client_max_window_bits=12", Agreement(client_max_window_bits=10)),
         ("client_no_context_takeover", "", Agreement(client_no_context_takeover=True)),
+        # an offered 15 needs no answer: the default window is what the client asked for at most (§7)
+        ("server_max_window_bits=15", "", Agreement()),
     ],
 )
 def test_check_response_agreements(offered: str, answered: str, agreement: Agreement) -> None:
@@ -306,3 +308,19 @@ def test_the_server_never_exceeds_a_limit(offered: DeflateParams, policy: Deflat
     if offered.client_max_window_bits is None:
         assert client_bits is None
     assert agreed.server_no_context_takeover >= offered.server_no_context_takeover
+
+
+@pytest.mark.parametrize(
+    ("agreement", "verbatim"),
+    [
+        (Agreement(), True),
+        (Agreement(client_no_context_takeover=True), True),
+        (Agreement(server_no_context_takeover=True, client_no_context_takeover=True), True),
+        (Agreement(server_no_context_takeover=True), False),  # the client's messages may lean on earlier ones
+        (Agreement(server_max_window_bits=9), False),  # the client's 15-bit window does not fit 9
+        (Agreement(server_max_window_bits=9, client_max_window_bits=9), True),
+        (Agreement(server_max_window_bits=12, client_max_window_bits=8), True),
+    ],
+)
+def test_echoes_verbatim(agreement: Agreement, verbatim: bool) -> None:
+    assert agreement.echoes_verbatim is verbatim

@@ -61,6 +61,7 @@ def test_a_page_speaks_only_rfc6455() -> None:
         (Wait("pong"), "a page cannot see pings or pongs"),
         (Repeat(2, (SendPing(),)), "a page cannot send pings"),
         (Chat("join", "Ann"), "chat steps need a chat page actor"),
+        (SendMessage("text", Payload("corpus", text="json", count=16)), "a page does not walk the data sets"),
     ],
 )
 def test_steps_a_page_cannot_take(step: Step, reason: str) -> None:
@@ -81,9 +82,14 @@ def test_handshakes_and_expectations_a_page_cannot_express() -> None:
         "a page cannot see pings or pongs": make_case(ok=(ExpectEvent("pong"),)),
         "a page cannot see how a message was fragmented": make_case(ok=(text("x", fragments=2),)),
         "a page does not record marks": make_case(ok=(ExpectEvent("mark", name="A"),)),
+        "the browser agents do not record the extensions the server accepted": make_case(
+            expect_handshake=ExpectHandshake(deflate=())
+        ),
     }
     for reason, case in cases.items():
         assert unsupported_in_page(case, RFC) == reason
+    offers = make_case(handshake=Handshake(extensions=("permessage-deflate",)))  # the browser makes its own
+    assert unsupported_in_page(offers, RFC) == "a page cannot change the opening handshake"
 
 
 def test_a_write_group_and_a_pause_are_only_wishes_about_time_and_tcp() -> None:

@@ -1,0 +1,70 @@
+"""Wall time of the compression cases 12.* and 13.* (216 cases, 1,000 messages each) against the reference
+server: `.venv/bin/python bench/deflate.py [--shards N] [--jobs J]`.
+
+It starts one reference server (harness.run.refserver, as `python -m harness run` does), then runs
+`python -m harness run --target URL --drafts rfc6455 --agents python --cases 12.* 13.*` as N shards at
+once (`--shard K/N`, default 2: one harness process per core, each with J cases at a time), and prints the
+wall time from the first start to the last end, start-up and report writing included, and the verdict
+counts. Target: under 120 s on this machine (2 cores). The reports go to a temporary directory. Asserts
+nothing: the figures are for reading (docs/compression.md).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+from harness.run.refserver import reference_server
+
+ROOT = Path(__file__).resolve().parents[1]
+
+CASES = ("12.*", "13.*")
+TARGET = 120.0
+CEILING = 1800.0  # seconds for the whole run: a ceiling, never a wait
+
+
+async def shard(url: str, k: int, n: int, jobs: int, out: Path) -> Counter[str]:
+    """One `python -m harness run` slice; the behaviour/close counts of its report."""
+    argv = ["-m", "harness", "run", "--target", url, "--drafts", "rfc6455", "--agents", "python"]
+    argv += ["--cases", *CASES, "--shard", f"{k}/{n}", "--jobs", str(jobs), "--out", str(out)]
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, *argv, cwd=ROOT, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL
+    )
+    await proc.wait()
+    index = json.loads((out / "latest" / "index.json").read_text())
+    cases = index["python"]["rfc6455"]
+    return Counter(f"{c['behavior']}/{c['behaviorClose']}" for c in cases.values())
+
+
+async def run(shards: int, jobs: int) -> tuple[float, Counter[str]]:
+    with tempfile.TemporaryDirectory() as tmp:
+        async with reference_server() as url:
+            started = time.perf_counter()
+            async with asyncio.timeout(CEILING):
+                tallies = await asyncio.gather(
+                    *(shard(url, k, shards, jobs, Path(tmp) / f"shard{k}") for k in range(1, shards + 1))
+                )
+            seconds = time.perf_counter() - started
+    return seconds, sum(tallies, Counter())
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--shards", type=int, default=2, help="harness processes at once (default %(default)s)")
+    parser.add_argument("--jobs", type=int, default=3, help="cases at once in each (default %(default)s)")
+    args = parser.parse_args()
+    seconds, tally = asyncio.run(run(args.shards, args.jobs))
+    counts = ", ".join(f"{n} {verdict}" for verdict, n in tally.most_common())
+    print(f"12.* and 13.* against the reference server: {sum(tally.values())} cases ({counts})")
+    print(f"wall time {seconds:.1f} s with {args.shards} shards x {args.jobs} jobs (target: under {TARGET:g} s)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
