@@ -399,13 +399,13 @@ class RawSession:
         await self.flush()
         limit = self.case.close_timeout
         if conn.info.closing is Closing.TCP:  # hixie-75: closing is ending TCP
-            if self.case.close.by != "server" and not self.ended:
+            if self.case.close.by != "peer" and not self.ended:
                 await self.drop("hixie-75 closes by ending the TCP connection")
             elif not await self.rec.wait_until(lambda: self.tcp_ended, self.case.timeout):
                 self.rec.record(ev.TimedOut(self.t(), "the peer to close", self.case.timeout, final=True))
             return
-        by_server = self.case.close.by == "server" and not self.case.close.answer
-        if not by_server and conn.close_sent is None and not self.ended:
+        by_peer = self.case.close.by == "peer" and not self.case.close.answer
+        if not by_peer and conn.close_sent is None and not self.ended:
             await self.send(SendClose(1000 if conn.info.close_codes else None))
             await self.flush()
 

@@ -279,10 +279,15 @@ def _verdict_lists(expect: Any, steps: tuple[Step, ...]) -> Lists:
 _VERDICTS = ("ok", "non_strict", "informational")
 
 
+# `by`'s spellings from when wsinterop was always the client: the server was the peer under test
+_CLOSERS = {"server": "peer", "client": "harness"}
+
+
 def _close(value: Any) -> ExpectClose:
     if value == "answer":
         return ExpectClose(answer=True)
-    return ExpectClose(**_given(value or {}, {"codes": ("codes", _codes), **_same("by", "clean")}))
+    fields = {"codes": ("codes", _codes), "by": ("by", lambda by: _CLOSERS.get(by, by)), **_same("clean")}
+    return ExpectClose(**_given(value or {}, fields))
 
 
 def _actor(value: Mapping[str, Any]) -> Actor:
@@ -315,6 +320,7 @@ def _info(data: Mapping[str, Any], source: str) -> CaseInfo:
 
 _CASE: Fields = {
     "agents": ("agents", _names),
+    "sides": ("sides", _names),
     "handshake": ("handshake", _handshake),
     "expect_handshake": ("expect_handshake", _expect_handshake),
     "close": ("close", _close),

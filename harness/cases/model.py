@@ -19,6 +19,9 @@ from wire import Draft, Kind
 from .codes import CodeRef
 
 ALL_DRAFTS = tuple(d.value for d in Draft)
+# The side wsinterop plays in a case: the client (the subject is a server) or the server (the subject is
+# a client, a testee of Autobahn's contract that `python -m harness fuzzingserver` serves).
+Side = Literal["client", "server"]
 HYBI_DRAFTS = tuple(d.value for d in Draft if d.info.version is not None)
 
 
@@ -315,7 +318,9 @@ def expand(events: tuple[ExpectEvent, ...]) -> Iterator[ExpectEvent]:
 
 @dataclass(frozen=True)
 class ExpectClose:
-    by: Literal["server", "client", "either"] = "client"  # who starts the closing handshake
+    # who starts the closing handshake: the peer (the subject under test), the harness (wsinterop, on
+    # whichever side it plays) or either; YAML's old spellings `server` and `client` mean peer and harness
+    by: Literal["peer", "harness", "either"] = "harness"
     codes: tuple[CodeRef, ...] = ("normal",)  # codes the peer's close frame may carry (numbers or names)
     clean: bool = True  # the closing handshake must complete
     answer: bool = False  # the codes and cleanness follow from the code of the close the case sent
@@ -349,6 +354,7 @@ class Case:
     drafts: tuple[str, ...]
     agents: tuple[str, ...] | None  # None: every agent (harness.agents.REGISTRY)
     steps: tuple[Step, ...]
+    sides: tuple[Side, ...] = ("client",)  # the sides wsinterop plays it from
     handshake: Handshake = field(default_factory=Handshake)
     expect_handshake: ExpectHandshake = field(default_factory=ExpectHandshake)
     # expected received events per verdict, tried in this order; None: that verdict is not defined

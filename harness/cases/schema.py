@@ -199,7 +199,7 @@ def _expectations() -> Schema:
         "type": "object",
         "additionalProperties": False,
         "properties": {
-            "by": prop({"enum": ["server", "client", "either"]}, model.ExpectClose, "by"),
+            "by": prop({"enum": ["peer", "harness", "either", "server", "client"]}, model.ExpectClose, "by"),
             "codes": prop(
                 {"type": ["integer", "string", "array"], "items": ref("closeCode")}, model.ExpectClose, "codes"
             ),
@@ -275,6 +275,18 @@ def _case_parts() -> Schema:
             "tags": ref("tags"),
             "drafts": ref("drafts"),
             "agents": ref("agents"),
+            "sides": prop(
+                {
+                    "description": "The sides wsinterop plays the case from: client (the subject is a server), "
+                    "server (the subject is a client, python -m harness fuzzingserver).",
+                    "type": ["string", "array"],
+                    "if": {"type": "string"},
+                    "then": {"enum": ["client", "server"]},
+                    "else": {"minItems": 1, "uniqueItems": True, "items": {"enum": ["client", "server"]}},
+                },
+                case,
+                "sides",
+            ),
             "timeout": prop(ref("seconds"), case, "timeout"),
             "close_timeout": prop(ref("seconds"), case, "close_timeout"),
             "exclusive": prop({"type": "boolean"}, case, "exclusive"),

@@ -179,8 +179,8 @@ def _noun(case: Case) -> str:
 
 
 def closer(case: Case) -> str:
-    """Who is expected to close: client, server or either."""
-    return "client" if case.close.answer else case.close.by
+    """Who is expected to close: harness (wsinterop), peer (the subject) or either."""
+    return "harness" if case.close.answer else case.close.by
 
 
 def judge_close(case: Case, draft: Draft, obs: Observation, end: Ending) -> tuple[CloseBehavior, str]:
@@ -192,15 +192,15 @@ def judge_close(case: Case, draft: Draft, obs: Observation, end: Ending) -> tupl
     if end.closed_by is None:
         return CloseBehavior.FAILED, "the connection was never closed"
     if by not in ("either", end.closed_by):
-        if by == "server":
-            return CloseBehavior.FAILED, "expected the server to close the connection; the client had to"
-        return CloseBehavior.FAILED, "the server closed the connection unexpectedly"
+        if by == "peer":
+            return CloseBehavior.FAILED, "expected the peer to close the connection; wsinterop had to"
+        return CloseBehavior.FAILED, "the peer closed the connection unexpectedly"
     allowed, clean = expected_close(case, draft)
     if clean and not end.clean:
         return CloseBehavior.UNCLEAN, f"the closing handshake did not complete ({end.describe()})"
     if draft.info.close_codes and end.remote_code is not None and allowed and end.remote_code not in allowed:
         return CloseBehavior.WRONG_CODE, f"peer closed with {end.remote_code}, expected {allowed.describe()} or none"
-    if end.dropped_by_agent:
+    if end.dropped_by_agent and obs.side == "client":  # Autobahn's: only a client is to blame for ending TCP
         return CloseBehavior.FAILED_BY_CLIENT, "the server did not close the TCP connection in time: the client had to"
     return CloseBehavior.OK, end.describe()
 
