@@ -3,8 +3,9 @@
 A `RawSession` performs a case's steps on one wire Connection and records what happens as typed events
 (harness/run/events.py); who closed and whether it was clean is the judge's to work out. Its side is the
 Connection's: the opening handshake differs (today the agent is a client: `PythonDriver` opens the
-connection and sends a ClientHandshake built from the case), while sending steps, recording and the
-closing phase are the same for either side.
+connection and sends a ClientHandshake built from the case; harness/agents/serving.py is the server's
+opening), while sending steps, recording and the closing phase are the same for either side (but for who
+ends TCP after the closing handshake: `end_tcp`).
 
 Writes follow Autobahn's: the frames of consecutive send steps leave in one write, at the next wait,
 pause or mark (or the end of the steps); `sync` gives each frame of a step its own write, `chop` writes a
@@ -420,9 +421,15 @@ class RawSession:
             await self.drop(f"no close reply within {limit:g} s")
             return
         if not self.tcp_ended:
-            since = max([self.close_written, *(e.t for e in self.obs.events if isinstance(e, ev.CloseIn))])
-            if not await self.until(lambda: self.tcp_ended, since, limit):
-                await self.drop(f"the server did not close TCP within {limit:g} s of the closing handshake")
+            await self.end_tcp()
+
+    async def end_tcp(self) -> None:
+        """After the closing handshake: the client gives the server `close_timeout` seconds to end TCP
+        (RFC 6455 §7.1.1: the server does it first), then drops it."""
+        limit = self.case.close_timeout
+        since = max([self.close_written, *(e.t for e in self.obs.events if isinstance(e, ev.CloseIn))])
+        if not await self.until(lambda: self.tcp_ended, since, limit):
+            await self.drop(f"the server did not close TCP within {limit:g} s of the closing handshake")
 
     async def stop(self) -> None:
         if self.link is not None:

@@ -24,6 +24,7 @@ from .model import (
     Case,
     CaseInfo,
     Chat,
+    Answer,
     ExpectClose,
     ExpectEvent,
     ExpectHandshake,
@@ -225,6 +226,16 @@ def _handshake(value: Any) -> Handshake:
     return Handshake(**_given(value or {}, _HANDSHAKE))
 
 
+def _answer(value: Any) -> Answer:
+    fields: Fields = {
+        "headers": ("headers", _headers),
+        "key_answer": ("key_answer", to_payload),
+        "raw": ("raw", to_payload),
+        **_same("status", "reason"),
+    }
+    return Answer(**_given(value, fields))
+
+
 def _ints(value: Any) -> tuple[int, ...]:
     return (int(value),) if isinstance(value, int | float) else tuple(int(v) for v in value)
 
@@ -322,6 +333,7 @@ _CASE: Fields = {
     "agents": ("agents", _names),
     "sides": ("sides", _names),
     "handshake": ("handshake", _handshake),
+    "answer": ("answer", _answer),
     "expect_handshake": ("expect_handshake", _expect_handshake),
     "close": ("close", _close),
     "rules": ("rules", lambda v: tuple(Rule(r) for r in v)),

@@ -276,6 +276,19 @@ class Handshake:
 
 
 @dataclass(frozen=True)
+class Answer:
+    """Server side: how wsinterop answers the subject's handshake. The default is the right answer of the
+    request's draft; a case that tests a client's checks makes it wrong on purpose (the WebSocket opens on
+    wsinterop's side all the same, so that a client that accepts it is seen to)."""
+
+    status: int = 101
+    reason: str | None = None  # None: the draft's status text
+    headers: tuple[tuple[str, str | None], ...] = ()  # replace (None: remove) these headers of the answer
+    key_answer: Payload | None = None  # hixie-76: these bytes instead of the 16-byte MD5 answer
+    raw: Payload | None = None  # these bytes instead of any HTTP answer (garbage for a head)
+
+
+@dataclass(frozen=True)
 class ExpectHandshake:
     status: tuple[int, ...] = (101,)
     headers: tuple[tuple[str, str | None], ...] = ()  # exact value, or None for "absent"
@@ -356,6 +369,7 @@ class Case:
     steps: tuple[Step, ...]
     sides: tuple[Side, ...] = ("client",)  # the sides wsinterop plays it from
     handshake: Handshake = field(default_factory=Handshake)
+    answer: Answer = field(default_factory=Answer)  # server side: the answer to the subject's handshake
     expect_handshake: ExpectHandshake = field(default_factory=ExpectHandshake)
     # expected received events per verdict, tried in this order; None: that verdict is not defined
     ok: tuple[ExpectEvent, ...] | None = ()

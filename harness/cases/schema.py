@@ -240,6 +240,18 @@ def _expectations() -> Schema:
             "tls": prop({"enum": ["", "mixed-content", "untrusted"]}, model.Handshake, "tls"),
         },
     }
+    answer = {
+        "description": "Server side: the answer to the subject's handshake, wrong on purpose (default: the right one).",
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {
+            "status": prop({"type": "integer", "minimum": 100, "maximum": 599}, model.Answer, "status"),
+            "reason": {"type": "string"},
+            "headers": ref("headerMap"),
+            "key_answer": ref("payload"),
+            "raw": ref("payload"),
+        },
+    }
     expect_handshake = {
         "type": "object",
         "additionalProperties": False,
@@ -260,6 +272,7 @@ def _expectations() -> Schema:
         "expect": expect,
         "close": close,
         "handshake": handshake,
+        "answer": answer,
         "expectHandshake": expect_handshake,
     }
 
@@ -291,6 +304,7 @@ def _case_parts() -> Schema:
             "close_timeout": prop(ref("seconds"), case, "close_timeout"),
             "exclusive": prop({"type": "boolean"}, case, "exclusive"),
             "handshake": ref("handshake"),
+            "answer": ref("answer"),
             "steps": ref("steps"),
             "expect": ref("expect"),
             "expect_handshake": ref("expectHandshake"),

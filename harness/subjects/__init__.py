@@ -9,7 +9,8 @@ testee against it; `REGISTRY` is the one list of subjects the command line, the 
 from __future__ import annotations
 
 from .subject import Subject
+from .wire import WIRE
 
-REGISTRY: dict[str, Subject] = {}
+REGISTRY: dict[str, Subject] = {subject.name: subject for subject in (WIRE,)}
 
 __all__ = ["REGISTRY", "Subject"]
