@@ -21,6 +21,7 @@ OnError = Callable[[str], None]  # a transport error, in one line
 
 SLICE = 1 << 16  # large writes go out this much at a time, so that they can stop between slices
 CONNECT_TIMEOUT = 5.0
+TIMER_RESOLUTION = 0.001  # seconds: asyncio's selector sleeps whole milliseconds
 CLOSE_CEILING = 3.0  # seconds a closing transport may take to hand the peer what it still holds
 
 
@@ -149,7 +150,10 @@ class Link(asyncio.Protocol):
         try:
             for n, piece in enumerate(pieces):
                 if n and pause:
-                    await asyncio.sleep(pause)
+                    # asyncio rounds a timer up to its selector's millisecond, which would make a 10 us
+                    # pause 1 ms; below that, one turn of the event loop is the pause (as Twisted's reactor,
+                    # whose poll a delay that short does not hold up, gives Autobahn's peers)
+                    await asyncio.sleep(pause if pause >= TIMER_RESOLUTION else 0)
                 if self.over or not piece:
                     continue
                 self.on_wire("out", piece)
