@@ -65,6 +65,7 @@ class ServerSession(RawSession):
         self.request = request
         self.link = link
         self.obs.side = "server"
+        conn.auto_close = case.answer_closes
         link.on_events, link.on_wire, link.on_error = self.record, recorder.wire, self.on_error
 
     async def open(self) -> bool:
@@ -88,7 +89,12 @@ class ServerSession(RawSession):
         return True
 
     async def end_tcp(self) -> None:
-        """The server ends TCP as soon as the closing handshake is over (RFC 6455 §7.1.1): not a drop."""
+        """The server ends TCP as soon as the closing handshake is over (RFC 6455 §7.1.1): not a drop. A
+        peer's close left unanswered on purpose (`answer_closes: false`) is no closing handshake: ending TCP
+        then is a drop, the peer's own close timeout having failed to."""
+        if self.conn.close_sent is None:
+            await self.drop("the peer's close went unanswered, and the peer did not end TCP")
+            return
         self.rec.record(ev.Note(self.t(), "wsinterop (the server) ends TCP after the closing handshake"))
         assert self.link is not None
         await self.link.aclose()

@@ -342,6 +342,7 @@ _CASE: Fields = {
     "unimplemented": ("unimplemented", dict),
     "actors": ("actors", lambda v: tuple(_actor(a) for a in v)),
     "exclusive": ("exclusive", _SAME),
+    "answer_closes": ("answer_closes", _SAME),
     "formerly": ("formerly", lambda v: (str(v["id"]), " ".join(str(v["why"]).split()))),
 }
 

@@ -345,6 +345,8 @@ class Rule(enum.StrEnum):
     WRONG_CLOSER_FAILS = "wrong-closer-fails"  # the wrong side closing fails the behaviour too
     WRONG_CODE_FAILS = "wrong-code-fails"  # a WRONG CODE close fails the behaviour too
     INFORMATIONAL = "informational"  # the outcome is undefined: behaviour and close are INFORMATIONAL
+    UNCLEAN_FAILS = "unclean-fails"  # ours: an UNCLEAN close fails the behaviour too (a close left unanswered)
+    PEER_ENDS_TCP = "peer-ends-tcp"  # ours: the peer must end TCP itself; wsinterop having to fails the behaviour
 
 
 @dataclass(frozen=True)
@@ -380,6 +382,7 @@ class Case:
     timeout: float = 10.0  # ceiling for the whole case
     close_timeout: float = 1.0  # how long a closing handshake may take, as Autobahn's 1 s
     unimplemented: dict[str, str] = field(default_factory=dict)  # draft -> why it cannot express it
+    answer_closes: bool = True  # False: wsinterop never answers the peer's close (the peer's close timeout)
     exclusive: bool = False  # runs alone: it shares server state with other cases (a broadcast room)
     actors: tuple[Actor, ...] = ()  # a scenario: several connections, steps say which actor acts
     expect_chat: tuple[tuple[str, str], ...] | None = None  # a chat actor's view (see for_actor)

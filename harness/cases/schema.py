@@ -303,6 +303,7 @@ def _case_parts() -> Schema:
             "timeout": prop(ref("seconds"), case, "timeout"),
             "close_timeout": prop(ref("seconds"), case, "close_timeout"),
             "exclusive": prop({"type": "boolean"}, case, "exclusive"),
+            "answer_closes": prop({"type": "boolean"}, case, "answer_closes"),
             "handshake": ref("handshake"),
             "answer": ref("answer"),
             "steps": ref("steps"),

@@ -139,8 +139,16 @@ def _judge_chat(expected: tuple[tuple[str, str], ...], obs: Observation) -> tupl
     return Behavior.FAILED, f"the page shows {shown!r}, expected {list(expected)!r}"
 
 
+def _judge_request(obs: Observation) -> tuple[Behavior, str] | None:
+    """wsinterop as the server: the subject's request is what there is to judge of the opening handshake
+    (the answer is the case's own, right or wrong on purpose)."""
+    if obs.handshake_error:
+        return Behavior.FAILED, f"invalid handshake request: {obs.handshake_error}"
+    return None
+
+
 def judge_behavior(case: Case, obs: Observation) -> tuple[Behavior, str]:
-    decided = _judge_handshake(case, obs)
+    decided = _judge_handshake(case, obs) if obs.side == "client" else _judge_request(obs)
     if decided is not None:
         return decided
     if case.expect_chat is not None:
@@ -184,7 +192,7 @@ def closer(case: Case) -> str:
 
 
 def judge_close(case: Case, draft: Draft, obs: Observation, end: Ending) -> tuple[CloseBehavior, str]:
-    if obs.status != 101 or obs.handshake_error:
+    if (obs.status != 101 if obs.side == "client" else not end.opened) or obs.handshake_error:
         return CloseBehavior.OK, "no WebSocket connection was opened"
     by = closer(case)
     if end.failure:
@@ -218,6 +226,10 @@ def _apply_rules(case: Case, verdict: Verdict, end: Ending) -> Verdict:
         behavior, reason = Behavior.FAILED, f"the peer did not detect the invalid input: {close_reason}"
     if Rule.WRONG_CODE_FAILS in case.rules and close is CloseBehavior.WRONG_CODE:
         behavior, reason = Behavior.FAILED, close_reason
+    if Rule.UNCLEAN_FAILS in case.rules and close is CloseBehavior.UNCLEAN:
+        behavior, reason = Behavior.FAILED, close_reason
+    if Rule.PEER_ENDS_TCP in case.rules and end.opened and end.dropped_by_agent:
+        behavior, reason = Behavior.FAILED, "the peer never ended TCP: wsinterop had to"
     if Rule.INFORMATIONAL in case.rules:
         behavior, reason = Behavior.INFORMATIONAL, f"the outcome is not defined: {reason}"
         close, close_reason = CloseBehavior.INFORMATIONAL, f"the outcome is not defined: {close_reason}"

@@ -31,6 +31,7 @@ from wire import (
 
 CASE_CEILING = 300.0  # seconds one case may take at most, as Autobahn's own testees allow
 READ = 1 << 16
+CLOSE_TIMEOUT = 2.0  # seconds this client waits for the server's answer to its close, then ends TCP
 
 
 class Options(argparse.Namespace):
@@ -39,6 +40,17 @@ class Options(argparse.Namespace):
     draft: str
     lenient: bool
     ignore_close: bool
+
+
+async def read(reader: asyncio.StreamReader, conn: Connection) -> bytes:
+    """The next bytes; b"" at the end of TCP, or once this side's close has waited CLOSE_TIMEOUT seconds
+    for the server (RFC 6455 §7.1.1: a client ends TCP itself when the server does not)."""
+    try:
+        async with asyncio.timeout(CLOSE_TIMEOUT if conn.close_sent is not None else None):
+            return await reader.read(READ)
+    except TimeoutError:
+        print(f"no answer to the close within {CLOSE_TIMEOUT:g} s: ending TCP", file=sys.stderr)
+        return b""
 
 
 async def visit(options: Options, path: str) -> list[str]:
@@ -53,7 +65,7 @@ async def visit(options: Options, path: str) -> list[str]:
     echoing = True
     try:
         writer.write(conn.data_to_send())
-        while data := await reader.read(READ):  # until the server ends TCP, as it does after a close
+        while data := await read(reader, conn):  # until the server ends TCP, as it does after a close
             conn.receive_data(data)
             for event in conn.events():
                 if isinstance(event, HandshakeRejected | HandshakeInvalid):
