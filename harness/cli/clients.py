@@ -74,7 +74,10 @@ def describe(result: CaseResult) -> str:
 
 
 async def serve(args: argparse.Namespace, cases: ServerCases, err: TextIO) -> int:
-    server = FuzzingServer(cases, args.out, on_result=lambda r: err.write(describe(r) + "\n"))
+    def progress(result: CaseResult) -> None:
+        err.write(describe(result) + "\n")
+
+    server = FuzzingServer(cases, args.out, on_result=progress)
     url = await server.start(args.host, args.port)
     err.write(f"fuzzing server on {url}: {len(cases)} cases; reports to {args.out}\n")
     try:
@@ -192,7 +195,9 @@ async def run_clients(args: argparse.Namespace, chosen: Sequence[subjects.Subjec
             missing = run.subject.missing()
             clock = time.monotonic()
             if missing:
-                extra.extend(broken(run, f"{run.subject.name} cannot run here: {missing}", cases, Behavior.UNIMPLEMENTED))
+                extra.extend(
+                    broken(run, f"{run.subject.name} cannot run here: {missing}", cases, Behavior.UNIMPLEMENTED)
+                )
                 why = f"not run: {missing}"
             else:
                 before = len(server.results.by_key)
@@ -217,8 +222,10 @@ async def run_clients(args: argparse.Namespace, chosen: Sequence[subjects.Subjec
     counts = {b: sum(1 for r in results if r.verdict.behavior is b) for b in Behavior}
     line = ", ".join(f"{n} {b}" for b, n in counts.items() if n or b is Behavior.FAILED)
     print(f"report: {writer.run_dir}/index.html (summary: {writer.run_dir}/summary.md)")
-    print(f"{'FAILED' if failed else 'PASSED'}: {len(results)} case x draft x subject items: {line} "
-          f"in {time.time() - started:.1f} s")
+    print(
+        f"{'FAILED' if failed else 'PASSED'}: {len(results)} case x draft x subject items: {line} "
+        f"in {time.time() - started:.1f} s"
+    )
     return EXIT_FAILED if failed else EXIT_OK
 
 

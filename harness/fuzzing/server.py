@@ -22,11 +22,12 @@ import asyncio
 import json
 import time
 import urllib.parse
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from wire import Closing, CloseReceived, Connection, ConnectionClosed, Draft, Event, HandshakeRequest, Rejection, State
+from wire import CloseReceived, Closing, Connection, ConnectionClosed, Draft, Event, HandshakeRequest, Rejection, State
 
 from ..agents.link import Link
 from ..agents.serving import AcceptedDriver
@@ -116,7 +117,9 @@ def _param(query: dict[str, list[str]], name: str) -> str | None:
 class FuzzingServer:
     """The fuzzing server over `cases`; `start()` listens, `stopped` is set by /stopServer or `stop()`."""
 
-    def __init__(self, cases: ServerCases, out: Path | None = None, on_result: Callable[[CaseResult], None] = print):
+    def __init__(
+        self, cases: ServerCases, out: Path | None = None, on_result: Callable[[CaseResult], None] = lambda r: None
+    ) -> None:
         self.cases = cases
         self.out = out
         self.on_result = on_result
@@ -148,9 +151,8 @@ class FuzzingServer:
         if self._server is not None:
             await self._server.wait_closed()
 
-    def spawn(self, work: object) -> None:
+    def spawn(self, work: Coroutine[Any, Any, None]) -> None:
         """Run a coroutine as a task the server owns (awaited on stop)."""
-        assert asyncio.iscoroutine(work)
         task = asyncio.get_running_loop().create_task(work)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
@@ -240,9 +242,7 @@ def write_report(
     """One report of client results: each agent a column, each result under the draft its testee spoke."""
     drafts = tuple(d.value for d in Draft if any(r.draft == d.value for r in results))
     names = agents if agents is not None else {r.agent: "client under test" for r in results}
-    info = RunInfo(
-        run_id=run_id, started=started, target=url, drafts=drafts, agents=names, case_count=len(results)
-    )
+    info = RunInfo(run_id=run_id, started=started, target=url, drafts=drafts, agents=names, case_count=len(results))
     writer = ReportWriter(out, info, directory=directory)
     for result in sorted(results, key=lambda r: r.started):
         writer.add(result)
