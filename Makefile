@@ -49,6 +49,7 @@ bench: setup browser  ## benchmarks: print figures (never part of make test)
 	$(PY) bench/wire_throughput.py
 	$(PY) bench/server_echo.py
 	$(PY) bench/browsers.py
+	$(PY) bench/clients.py --subjects wire
 	$(PY) bench/harness_vs_autobahn.py
 
 conformance-peers: setup  ## the RFC 6455 catalogue against websockets and aiohttp echo servers: reports/peers/<name>
