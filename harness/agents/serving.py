@@ -22,7 +22,7 @@ from ..run import events as ev
 from ..run.recorder import Recorder
 from ..run.target import Target, Trust
 from .link import Link
-from .python import RawSession, unsupported
+from .python import PythonDriver, RawSession
 from .sending import Encoder
 
 
@@ -100,10 +100,9 @@ class ServerSession(RawSession):
         await self.link.aclose()
 
 
-class AcceptedDriver:
-    """A Driver for one connection the subject opened: the engine's `run_item` runs a case on it."""
-
-    overhead = 5.0  # seconds past a case's timeout (its waits run in this process)
+class AcceptedDriver(PythonDriver):
+    """The python agent's driver for one connection the subject opened (the engine's `run_item` runs a
+    case on it), its results kept under the subject's agent name."""
 
     def __init__(self, agent: str, conn: Connection, link: Link, request: HandshakeRequest) -> None:
         self.name = agent
@@ -115,20 +114,11 @@ class AcceptedDriver:
     def version(self) -> str:
         return f"a client under test, against wsinterop's fuzzing server (Python {platform.python_version()})"
 
-    async def start(self) -> None:
-        return None
-
-    async def stop(self) -> None:
-        return None
-
-    def unsupported(self, case: Case, draft: Draft, page: str = "agent") -> str | None:
-        return unsupported(case, draft, page)
-
     def certificates(self, trust: Trust) -> str:
         return ""
 
     @contextlib.asynccontextmanager
-    async def session(
+    async def session(  # the subject's connection, not a new one to the target
         self, case: Case, draft: Draft, target: Target, recorder: Recorder, page: str = "agent"
     ) -> AsyncIterator[ServerSession | None]:
         session = ServerSession(case, self.conn, recorder, self.link, self.request)

@@ -276,8 +276,8 @@ def test_every_problem_of_a_file_is_reported(here: Path) -> None:
         "['hixie-75', 'hixie-76', 'hybi-06', 'hybi-07', 'hybi-08', 'rfc6455']",
         "x.case.yaml:9: cases[0].timeout: 0 is less than or equal to the minimum of 0",
         "x.case.yaml:10: cases[0].bogus: unknown key 'bogus'; expected one of: id, title, description, expectation, "
-        "spec, category, tags, drafts, agents, sides, timeout, close_timeout, exclusive, answer_closes, handshake, answer, steps, expect, "
-        "expect_handshake, close, rules, unimplemented, per_draft, params, actors, formerly",
+        "spec, category, tags, drafts, agents, sides, timeout, close_timeout, exclusive, answer_closes, handshake, "
+        "answer, steps, expect, expect_handshake, close, rules, unimplemented, per_draft, params, actors, formerly",
         "x.case.yaml:12: cases[0].steps[0].send_fram: unknown key 'send_fram'; expected one of: send_frame, "
         "send_message, send_ping, send_pong, send_close, send_raw, begin_frame, frame_data, write, wait, pause, "
         "mark, repeat, chat, actor",
