@@ -128,6 +128,7 @@ class FuzzingServer:
         self.url = ""
         self.last_seen = time.monotonic()  # when a connection last came or a case last ended
         self._tasks: set[asyncio.Task[None]] = set()
+        self._cases: set[asyncio.Task[None]] = set()  # the /runCase tasks still running
         self._server: asyncio.Server | None = None
         self._target: Target | None = None
         self._started = time.time()
@@ -151,11 +152,12 @@ class FuzzingServer:
         if self._server is not None:
             await self._server.wait_closed()
 
-    def spawn(self, work: Coroutine[Any, Any, None]) -> None:
+    def spawn(self, work: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
         """Run a coroutine as a task the server owns (awaited on stop)."""
         task = asyncio.get_running_loop().create_task(work)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+        return task
 
     # --- what a request is for -------------------------------------------------------------------------
 
@@ -167,7 +169,9 @@ class FuzzingServer:
         number = self._number(query)
         path = url.path
         if path == "/runCase" and number is not None and agent and request.draft is not None:
-            self.spawn(self.run_case(visit, request, number, agent))
+            running = self.spawn(self.run_case(visit, request, number, agent))
+            self._cases.add(running)
+            running.add_done_callback(self._cases.discard)
         elif path == "/getCaseCount":
             self.spawn(visit.reply([json.dumps(len(self.cases))]))
         elif path == "/getCaseInfo" and number is not None:
@@ -177,8 +181,7 @@ class FuzzingServer:
         elif path == "/getCaseStatus" and number is not None and agent:
             self.spawn(self.case_status(visit, self.cases.ids[number - 1], agent))
         elif path == "/updateReports":
-            self.update_reports()
-            self.spawn(visit.reply([]))
+            self.spawn(self.report(visit))
         elif path == "/stopServer":
             self.spawn(visit.reply([]))
             self.stopped.set()
@@ -211,6 +214,16 @@ class FuzzingServer:
         if visit.conn.state is State.CONNECTING:  # no such case in this draft, or one it cannot express
             await visit.reply([])
         self.last_seen = time.monotonic()
+
+    async def report(self, visit: Visit) -> None:
+        """/updateReports: open at once, and write the report once the cases still running have ended (a
+        testee may move on while a case it left is running to its ceiling): every case it ran is in it."""
+        visit.conn.accept()
+        visit.link.flush()
+        if self._cases:
+            await asyncio.wait(set(self._cases))
+        self.update_reports()
+        await visit.reply([])
 
     async def case_status(self, visit: Visit, case_id: str, agent: str) -> None:
         result = await self.results.wait(case_id, agent, STATUS_TIMEOUT)

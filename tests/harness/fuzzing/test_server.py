@@ -79,11 +79,14 @@ async def test_casetuple_names_a_case_by_id(fuzzing: FuzzingServer) -> None:
     assert set(fuzzing.results.by_key) == {("2.1", "rfc6455", "a")}
 
 
-async def test_a_testee_that_does_not_echo_fails(fuzzing: FuzzingServer) -> None:
-    async with connect(f"{fuzzing.url}/runCase?case=1&agent=mute") as ws:
-        await ws.wait_closed()  # never echoes: the case waits its time out, then closes
-    result = fuzzing.results.by_key[("1.1.1", "rfc6455", "mute")]
-    assert result.verdict.behavior is Behavior.FAILED
+async def test_a_testee_that_does_not_echo_fails_and_update_reports_waits_for_it(
+    fuzzing: FuzzingServer, tmp_path: Path
+) -> None:
+    async with connect(f"{fuzzing.url}/runCase?case=1&agent=mute"):  # never echoes, moves on at once
+        async with connect(f"{fuzzing.url}/updateReports?agent=mute") as report:
+            await report.wait_closed()  # the server closes once the case ran to its end and the report is out
+    index = json.loads((tmp_path / "reports" / "index.json").read_text())
+    assert index["mute"]["rfc6455"]["1.1.1"]["behavior"] == "FAILED"
 
 
 async def test_requests_without_a_case_or_agent_are_refused(fuzzing: FuzzingServer) -> None:
