@@ -82,9 +82,12 @@ async def test_casetuple_names_a_case_by_id(fuzzing: FuzzingServer) -> None:
 async def test_a_testee_that_does_not_echo_fails_and_update_reports_waits_for_it(
     fuzzing: FuzzingServer, tmp_path: Path
 ) -> None:
-    async with connect(f"{fuzzing.url}/runCase?case=1&agent=mute"):  # never echoes, moves on at once
-        async with connect(f"{fuzzing.url}/updateReports?agent=mute") as report:
-            await report.wait_closed()  # the server closes once the case ran to its end and the report is out
+    # the case's connection stays open, never echoing, while the testee moves on to /updateReports
+    async with (
+        connect(f"{fuzzing.url}/runCase?case=1&agent=mute"),
+        connect(f"{fuzzing.url}/updateReports?agent=mute") as report,
+    ):
+        await report.wait_closed()  # the server closes once the case ran to its end and the report is out
     index = json.loads((tmp_path / "reports" / "index.json").read_text())
     assert index["mute"]["rfc6455"]["1.1.1"]["behavior"] == "FAILED"
 
