@@ -42,8 +42,8 @@ browser:  ## install Debian's Chromium, Firefox ESR and WebKitGTK when missing (
 
 # Clients under test in `make report` (reports/clients/): empty until the browser testees are subjects
 # (harness/subjects); then CLIENTS=chromium,firefox runs the server-side catalogue on rfc6455 against each.
-# Cost: about 0.3 s per case id and subject on rfc6455 for a fast client (the wire testee: 390 ids in 11 s),
-# plus each browser's start; docs/clients.md has the figures.
+# Cost: 15 s for a fast client (the wire testee: 390 ids on rfc6455), 45 to 75 s for aiohttp and websockets,
+# plus each browser's start (Autobahn measured Chromium at 81 s for 301 ids); docs/clients.md has the figures.
 CLIENTS ?=
 report: setup browser  ## the whole catalogue in every draft against the reference server (reports/), then over TLS on rfc6455 (reports/tls/)
 	$(PY) -m harness run --drafts all --agents $(AGENTS) --jobs $(JOBS) --out reports; rc=$$?; \
