@@ -10,6 +10,7 @@ is moot. Either side: the Connection says which (Connection.client, or a server'
 from __future__ import annotations
 
 import asyncio
+import time
 import ssl
 from collections.abc import Callable
 
@@ -27,6 +28,20 @@ CLOSE_CEILING = 3.0  # seconds a closing transport may take to hand the peer wha
 
 def _ignore(*_: object) -> None:
     return None
+
+
+async def pace(pause: float) -> None:
+    """Let `pause` seconds pass between two writes, the event loop turning meanwhile. asyncio rounds a
+    timer up to its selector's millisecond, which would make Autobahn's 10 us 1 ms: a pause shorter than
+    that is event-loop turns until the clock has moved on by `pause` (Twisted's reactor does not hold
+    such a short delay up either)."""
+    if pause >= TIMER_RESOLUTION:
+        await asyncio.sleep(pause)
+        return
+    until = time.perf_counter() + pause
+    await asyncio.sleep(0)
+    while time.perf_counter() < until:
+        await asyncio.sleep(0)
 
 
 class Link(asyncio.Protocol):
@@ -150,10 +165,7 @@ class Link(asyncio.Protocol):
         try:
             for n, piece in enumerate(pieces):
                 if n and pause:
-                    # asyncio rounds a timer up to its selector's millisecond, which would make a 10 us
-                    # pause 1 ms; below that, one turn of the event loop is the pause (as Twisted's reactor,
-                    # whose poll a delay that short does not hold up, gives Autobahn's peers)
-                    await asyncio.sleep(pause if pause >= TIMER_RESOLUTION else 0)
+                    await pace(pause)
                 if self.over or not piece:
                     continue
                 self.on_wire("out", piece)
