@@ -10,8 +10,8 @@ is moot. Either side: the Connection says which (Connection.client, or a server'
 from __future__ import annotations
 
 import asyncio
-import time
 import ssl
+import time
 from collections.abc import Callable
 
 from wire import Connection, Event, State
