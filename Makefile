@@ -43,21 +43,31 @@ browser:  ## install Debian's Chromium, Firefox ESR and WebKitGTK when missing (
 # make report leaves out the long compression cases: 12.x.5-18 and 13.x.5-18 (4 KiB to 128 KiB messages,
 # 1,000 each: some 2 minutes more); 12.x.1-4 and 13.x.1-4 stay. make report-full runs them all.
 LONG_CASES := '1[23].*.[5-9]' '1[23].*.1?'
+# Clients under test (reports/clients/): the server-side catalogue on rfc6455 against each subject
+# (harness/subjects; `python -m harness clients --list`). CLIENTS= leaves the section out.
+CLIENTS ?= chromium,firefox
 
-report: setup browser  ## the catalogue in every draft against the reference server (reports/; the long 12/13 cases left out), then over TLS on rfc6455 (reports/tls/)
-	$(PY) -m harness run --drafts all --agents $(AGENTS) --jobs $(JOBS) --exclude $(LONG_CASES) --out reports; rc=$$?; \
-	$(PY) -m harness run --tls --drafts rfc6455 --agents $(AGENTS) --jobs $(JOBS) --exclude $(LONG_CASES) --out reports/tls; tls=$$?; \
-	[ $$rc != 0 ] || rc=$$tls; exit $$rc
+# the server matrix in every draft (reports/), a TLS pass on rfc6455 (reports/tls/), then the clients under
+# test (reports/clients/); $(1): more options for the server runs. The exit status is the first failure's.
+define REPORT
+	$(PY) -m harness run --drafts all --agents $(AGENTS) --jobs $(JOBS) $(1) --out reports; rc=$$?; \
+	$(PY) -m harness run --tls --drafts rfc6455 --agents $(AGENTS) --jobs $(JOBS) $(1) --out reports/tls; tls=$$?; \
+	[ $$rc != 0 ] || rc=$$tls; \
+	if [ -n "$(CLIENTS)" ]; then $(PY) -m harness clients --subjects $(CLIENTS) --drafts rfc6455 --out reports/clients; \
+	  cl=$$?; [ $$rc != 0 ] || rc=$$cl; fi; exit $$rc
+endef
+
+report: setup browser  ## the catalogue in every draft against the reference server (reports/; the long 12/13 cases left out), over TLS on rfc6455 (reports/tls/), and the clients under test (reports/clients/)
+	$(call REPORT,--exclude $(LONG_CASES))
 
 report-full: setup browser  ## as report, with every compression case (12.*, 13.*: about 2 minutes more)
-	$(PY) -m harness run --drafts all --agents $(AGENTS) --jobs $(JOBS) --out reports; rc=$$?; \
-	$(PY) -m harness run --tls --drafts rfc6455 --agents $(AGENTS) --jobs $(JOBS) --out reports/tls; tls=$$?; \
-	[ $$rc != 0 ] || rc=$$tls; exit $$rc
+	$(call REPORT,)
 
 bench: setup browser  ## benchmarks: print figures (never part of make test)
 	$(PY) bench/wire_throughput.py
 	$(PY) bench/server_echo.py
 	$(PY) bench/browsers.py
+	$(PY) bench/clients.py --subjects wire
 	$(PY) bench/harness_vs_autobahn.py
 	$(PY) bench/deflate.py
 

@@ -358,10 +358,10 @@ class Connection(Sender):
             self._receive_opening(data)
             return
         if not data:
-            # hixie-75 has no closing handshake: the end of the transport is its normal close
+            # hixie-75 has no closing handshake: the end of the transport is its normal close (a handshake
+            # refused, or handed to plain HTTP, has no framing: its end is a normal one too)
             info = self._info
-            assert info is not None
-            clean = state is State.CLOSED or (state is _OPEN and info.closing is Closing.TCP)
+            clean = state is State.CLOSED or (state is _OPEN and info is not None and info.closing is Closing.TCP)
             self._events.append(ConnectionClosed(clean))
             self._advance(Step.ENDED)
             return

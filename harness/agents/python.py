@@ -3,8 +3,9 @@
 A `RawSession` performs a case's steps on one wire Connection and records what happens as typed events
 (harness/run/events.py); who closed and whether it was clean is the judge's to work out. Its side is the
 Connection's: the opening handshake differs (today the agent is a client: `PythonDriver` opens the
-connection and sends a ClientHandshake built from the case), while sending steps, recording and the
-closing phase are the same for either side.
+connection and sends a ClientHandshake built from the case; harness/agents/serving.py is the server's
+opening), while sending steps, recording and the closing phase are the same for either side (but for who
+ends TCP after the closing handshake: `end_tcp`).
 
 Writes follow Autobahn's: the frames of consecutive send steps leave in one write, at the next wait,
 pause or mark (or the end of the steps); `sync` gives each frame of a step its own write, `chop` writes a
@@ -405,13 +406,13 @@ class RawSession:
         await self.flush()
         limit = self.case.close_timeout
         if conn.info.closing is Closing.TCP:  # hixie-75: closing is ending TCP
-            if self.case.close.by != "server" and not self.ended:
+            if self.case.close.by != "peer" and not self.ended:
                 await self.drop("hixie-75 closes by ending the TCP connection")
             elif not await self.rec.wait_until(lambda: self.tcp_ended, self.case.timeout):
                 self.rec.record(ev.TimedOut(self.t(), "the peer to close", self.case.timeout, final=True))
             return
-        by_server = self.case.close.by == "server" and not self.case.close.answer
-        if not by_server and conn.close_sent is None and not self.ended:
+        by_peer = self.case.close.by == "peer" and not self.case.close.answer
+        if not by_peer and conn.close_sent is None and not self.ended:
             await self.send(SendClose(1000 if conn.info.close_codes else None))
             await self.flush()
 
@@ -426,9 +427,15 @@ class RawSession:
             await self.drop(f"no close reply within {limit:g} s")
             return
         if not self.tcp_ended:
-            since = max([self.close_written, *(e.t for e in self.obs.events if isinstance(e, ev.CloseIn))])
-            if not await self.until(lambda: self.tcp_ended, since, limit):
-                await self.drop(f"the server did not close TCP within {limit:g} s of the closing handshake")
+            await self.end_tcp()
+
+    async def end_tcp(self) -> None:
+        """After the closing handshake: the client gives the server `close_timeout` seconds to end TCP
+        (RFC 6455 §7.1.1: the server does it first), then drops it."""
+        limit = self.case.close_timeout
+        since = max([self.close_written, *(e.t for e in self.obs.events if isinstance(e, ev.CloseIn))])
+        if not await self.until(lambda: self.tcp_ended, since, limit):
+            await self.drop(f"the server did not close TCP within {limit:g} s of the closing handshake")
 
     async def stop(self) -> None:
         if self.link is not None:

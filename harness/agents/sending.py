@@ -2,7 +2,8 @@
 
 The session decides how frames are grouped into writes (harness/cases/model.py: consecutive sends share a
 write, `sync` gives each frame its own, `chop` cuts a step's bytes); this module only encodes. A step's
-frames go through the wire Connection, which masks a client's frames and keeps track of a close.
+frames go through the wire Connection, which masks a client's frames and keeps track of a close; a
+server's frames are masked only when a step asks for it (`masked: true`, or a `mask_key`).
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
-from wire import Connection, Draft, Frame, Kind, apply_mask, close_payload, encode_parts
+from wire import Connection, Draft, Frame, Kind, Side, apply_mask, close_payload, encode_parts
 
 from ..cases.model import (
     BeginFrame,
@@ -67,6 +68,8 @@ class Encoder:
             opcode = resolve_opcode(step.opcode, self.draft)
             assert opcode is not None  # unsupported_in_draft keeps such cases away
             key = None if step.masked is False else step.mask_key
+            if step.masked and key is None:  # a server masks only on purpose, with a key of its own
+                key = os.urandom(4)
             return [Frame(opcode, step.payload.to_bytes(), step.fin, step.rsv1, step.rsv2, step.rsv3, key)]
         if isinstance(step, SendMessage):
             kind = Kind.TEXT if step.kind == "text" else Kind.BINARY
@@ -98,7 +101,7 @@ class Encoder:
         if isinstance(step, BeginFrame):
             opcode = resolve_opcode(step.opcode, self.draft)
             assert opcode is not None
-            key = step.mask_key or os.urandom(4)
+            key = step.mask_key or (os.urandom(4) if self.conn.side is Side.CLIENT else None)
             head, _ = encode_parts(
                 Frame(opcode, b"", step.fin, mask=key), self.info.family, declared_length=step.length
             )

@@ -19,6 +19,7 @@ from .model import (
     EMPTY,
     HYBI_DRAFTS,
     Actor,
+    Answer,
     As,
     BeginFrame,
     Case,
@@ -227,6 +228,16 @@ def _handshake(value: Any) -> Handshake:
     return Handshake(**_given(value or {}, _HANDSHAKE))
 
 
+def _answer(value: Any) -> Answer:
+    fields: Fields = {
+        "headers": ("headers", _headers),
+        "key_answer": ("key_answer", to_payload),
+        "raw": ("raw", to_payload),
+        **_same("status", "reason"),
+    }
+    return Answer(**_given(value, fields))
+
+
 def _ints(value: Any) -> tuple[int, ...]:
     return (int(value),) if isinstance(value, int | float) else tuple(int(v) for v in value)
 
@@ -287,10 +298,15 @@ def _verdict_lists(expect: Any, steps: tuple[Step, ...]) -> Lists:
 _VERDICTS = ("ok", "non_strict", "informational")
 
 
+# `by`'s spellings from when wsinterop was always the client: the server was the peer under test
+_CLOSERS = {"server": "peer", "client": "harness"}
+
+
 def _close(value: Any) -> ExpectClose:
     if value == "answer":
         return ExpectClose(answer=True)
-    return ExpectClose(**_given(value or {}, {"codes": ("codes", _codes), **_same("by", "clean")}))
+    fields = {"codes": ("codes", _codes), "by": ("by", lambda by: _CLOSERS.get(by, by)), **_same("clean")}
+    return ExpectClose(**_given(value or {}, fields))
 
 
 def _actor(value: Mapping[str, Any]) -> Actor:
@@ -323,7 +339,9 @@ def _info(data: Mapping[str, Any], source: str) -> CaseInfo:
 
 _CASE: Fields = {
     "agents": ("agents", _names),
+    "sides": ("sides", _names),
     "handshake": ("handshake", _handshake),
+    "answer": ("answer", _answer),
     "expect_handshake": ("expect_handshake", _expect_handshake),
     "close": ("close", _close),
     "rules": ("rules", lambda v: tuple(Rule(r) for r in v)),
@@ -332,6 +350,7 @@ _CASE: Fields = {
     "unimplemented": ("unimplemented", dict),
     "actors": ("actors", lambda v: tuple(_actor(a) for a in v)),
     "exclusive": ("exclusive", _SAME),
+    "answer_closes": ("answer_closes", _SAME),
     "formerly": ("formerly", lambda v: (str(v["id"]), " ".join(str(v["why"]).split()))),
 }
 

@@ -20,6 +20,9 @@ from .codes import CodeRef
 from .corpus import corpus_slice
 
 ALL_DRAFTS = tuple(d.value for d in Draft)
+# The side wsinterop plays in a case: the client (the subject is a server) or the server (the subject is
+# a client, a testee of Autobahn's contract that `python -m harness fuzzingserver` serves).
+Side = Literal["client", "server"]
 HYBI_DRAFTS = tuple(d.value for d in Draft if d.info.version is not None)
 
 
@@ -297,6 +300,19 @@ class Handshake:
 
 
 @dataclass(frozen=True)
+class Answer:
+    """Server side: how wsinterop answers the subject's handshake. The default is the right answer of the
+    request's draft; a case that tests a client's checks makes it wrong on purpose (the WebSocket opens on
+    wsinterop's side all the same, so that a client that accepts it is seen to)."""
+
+    status: int = 101
+    reason: str | None = None  # None: the draft's status text
+    headers: tuple[tuple[str, str | None], ...] = ()  # replace (None: remove) these headers of the answer
+    key_answer: Payload | None = None  # hixie-76: these bytes instead of the 16-byte MD5 answer
+    raw: Payload | None = None  # these bytes instead of any HTTP answer (garbage for a head)
+
+
+@dataclass(frozen=True)
 class ExpectHandshake:
     status: tuple[int, ...] = (101,)
     headers: tuple[tuple[str, str | None], ...] = ()  # exact value, or None for "absent"
@@ -346,7 +362,9 @@ def expand(events: tuple[ExpectEvent, ...]) -> Iterator[ExpectEvent]:
 
 @dataclass(frozen=True)
 class ExpectClose:
-    by: Literal["server", "client", "either"] = "client"  # who starts the closing handshake
+    # who starts the closing handshake: the peer (the subject under test), the harness (wsinterop, on
+    # whichever side it plays) or either; YAML's old spellings `server` and `client` mean peer and harness
+    by: Literal["peer", "harness", "either"] = "harness"
     codes: tuple[CodeRef, ...] = ("normal",)  # codes the peer's close frame may carry (numbers or names)
     clean: bool = True  # the closing handshake must complete
     answer: bool = False  # the codes and cleanness follow from the code of the close the case sent
@@ -358,6 +376,8 @@ class Rule(enum.StrEnum):
     WRONG_CLOSER_FAILS = "wrong-closer-fails"  # the wrong side closing fails the behaviour too
     WRONG_CODE_FAILS = "wrong-code-fails"  # a WRONG CODE close fails the behaviour too
     INFORMATIONAL = "informational"  # the outcome is undefined: behaviour and close are INFORMATIONAL
+    UNCLEAN_FAILS = "unclean-fails"  # ours: an UNCLEAN close fails the behaviour too (a close left unanswered)
+    PEER_ENDS_TCP = "peer-ends-tcp"  # ours: the peer must end TCP itself; wsinterop having to fails the behaviour
 
 
 @dataclass(frozen=True)
@@ -380,7 +400,9 @@ class Case:
     drafts: tuple[str, ...]
     agents: tuple[str, ...] | None  # None: every agent (harness.agents.REGISTRY)
     steps: tuple[Step, ...]
+    sides: tuple[Side, ...] = ("client",)  # the sides wsinterop plays it from
     handshake: Handshake = field(default_factory=Handshake)
+    answer: Answer = field(default_factory=Answer)  # server side: the answer to the subject's handshake
     expect_handshake: ExpectHandshake = field(default_factory=ExpectHandshake)
     # expected received events per verdict, tried in this order; None: that verdict is not defined
     ok: tuple[ExpectEvent, ...] | None = ()
@@ -391,6 +413,7 @@ class Case:
     timeout: float = 10.0  # ceiling for the whole case
     close_timeout: float = 1.0  # how long a closing handshake may take, as Autobahn's 1 s
     unimplemented: dict[str, str] = field(default_factory=dict)  # draft -> why it cannot express it
+    answer_closes: bool = True  # False: wsinterop never answers the peer's close (the peer's close timeout)
     exclusive: bool = False  # runs alone: it shares server state with other cases (a broadcast room)
     actors: tuple[Actor, ...] = ()  # a scenario: several connections, steps say which actor acts
     expect_chat: tuple[tuple[str, str], ...] | None = None  # a chat actor's view (see for_actor)

@@ -200,7 +200,7 @@ def _expectations() -> Schema:
         "type": "object",
         "additionalProperties": False,
         "properties": {
-            "by": prop({"enum": ["server", "client", "either"]}, model.ExpectClose, "by"),
+            "by": prop({"enum": ["peer", "harness", "either", "server", "client"]}, model.ExpectClose, "by"),
             "codes": prop(
                 {"type": ["integer", "string", "array"], "items": ref("closeCode")}, model.ExpectClose, "codes"
             ),
@@ -241,6 +241,18 @@ def _expectations() -> Schema:
             "tls": prop({"enum": ["", "mixed-content", "untrusted"]}, model.Handshake, "tls"),
         },
     }
+    answer = {
+        "description": "Server side: the answer to the subject's handshake, wrong on purpose (default: the right one).",
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {
+            "status": prop({"type": "integer", "minimum": 100, "maximum": 599}, model.Answer, "status"),
+            "reason": {"type": "string"},
+            "headers": ref("headerMap"),
+            "key_answer": ref("payload"),
+            "raw": ref("payload"),
+        },
+    }
     expect_handshake = {
         "type": "object",
         "additionalProperties": False,
@@ -274,6 +286,7 @@ def _expectations() -> Schema:
         "expect": expect,
         "close": close,
         "handshake": handshake,
+        "answer": answer,
         "expectHandshake": expect_handshake,
     }
 
@@ -289,10 +302,24 @@ def _case_parts() -> Schema:
             "tags": ref("tags"),
             "drafts": ref("drafts"),
             "agents": ref("agents"),
+            "sides": prop(
+                {
+                    "description": "The sides wsinterop plays the case from: client (the subject is a server), "
+                    "server (the subject is a client, python -m harness fuzzingserver).",
+                    "type": ["string", "array"],
+                    "if": {"type": "string"},
+                    "then": {"enum": ["client", "server"]},
+                    "else": {"minItems": 1, "uniqueItems": True, "items": {"enum": ["client", "server"]}},
+                },
+                case,
+                "sides",
+            ),
             "timeout": prop(ref("seconds"), case, "timeout"),
             "close_timeout": prop(ref("seconds"), case, "close_timeout"),
             "exclusive": prop({"type": "boolean"}, case, "exclusive"),
+            "answer_closes": prop({"type": "boolean"}, case, "answer_closes"),
             "handshake": ref("handshake"),
+            "answer": ref("answer"),
             "steps": ref("steps"),
             "expect": ref("expect"),
             "expect_handshake": ref("expectHandshake"),

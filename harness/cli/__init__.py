@@ -1,4 +1,4 @@
-"""`python -m harness run|list|ping|merge|catalogue`: the command line of wsinterop."""
+"""`python -m harness run|list|ping|merge|catalogue|fuzzingserver|clients`: the command line of wsinterop."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from wire import Draft
 from .. import agents, ping
 from ..cases.loader import CaseFileError, load_catalogue, select
 from ..run.target import Target, Trust
-from . import catalogue, merge
+from . import catalogue, clients, merge
 from .preflight import SILENT_LIMIT
 from .runner import EXIT_INTERRUPTED, EXIT_USAGE, RunOptions, run
 from .shard import Shard
@@ -167,6 +167,11 @@ def parser() -> argparse.ArgumentParser:
     )
     catalogue.add_arguments(cat)
 
+    fz = sub.add_parser("fuzzingserver", help=clients.FUZZ_HELP, description=clients.FUZZ_HELP)
+    clients.add_fuzzingserver_arguments(fz)
+    cl = sub.add_parser("clients", help=clients.CLIENTS_HELP, description=clients.CLIENTS_HELP)
+    clients.add_clients_arguments(cl)
+
     sch = sub.add_parser("schema", help="print the case files' JSON Schema", description=catalogue.SCHEMA_DESCRIPTION)
     catalogue.add_schema_arguments(sch)
     return p
@@ -198,6 +203,10 @@ def main(argv: list[str] | None = None) -> int:
         return catalogue.schema_command(args)
     if args.command == "merge":
         return merge.command(args)
+    if args.command == "fuzzingserver":
+        return clients.fuzzingserver_command(args)
+    if args.command == "clients":
+        return clients.clients_command(args)
     if args.jobs < 1:
         print("--jobs must be at least 1", file=sys.stderr)
         return EXIT_USAGE

@@ -19,7 +19,7 @@ from wire import Closing, Draft
 
 from .events import CloseIn, CloseOut, Event, Failure, Opened, TcpClosed, TimedOut
 
-Side = Literal["client", "server"]
+Side = Literal["harness", "peer"]  # wsinterop, on whichever side it plays; the subject under test
 
 
 @dataclass(frozen=True)
@@ -52,16 +52,17 @@ class Ending:
             return "never closed"
         code = f" with {self.remote_code}" if self.remote_code is not None else ""
         how = "cleanly" if self.clean else "uncleanly"
-        dropped = ", the client dropped TCP" if self.dropped_by_agent else ""
-        return f"closed by the {self.closed_by}, peer's close{code}, {how}{dropped}"
+        closer = "wsinterop" if self.closed_by == "harness" else "the peer"
+        dropped = ", wsinterop dropped TCP" if self.dropped_by_agent else ""
+        return f"closed by {closer}, peer's close{code}, {how}{dropped}"
 
 
 def _first_closer(events: Sequence[Event]) -> Side | None:
     for e in events:
         if isinstance(e, CloseOut | Failure) or (isinstance(e, TcpClosed) and e.by == "agent"):
-            return "client"
+            return "harness"
         if isinstance(e, CloseIn | TcpClosed):
-            return "server"
+            return "peer"
     return None
 
 
@@ -76,7 +77,7 @@ def ending(events: Sequence[Event], draft: Draft) -> Ending:
     dropped = tcp is not None and tcp.by == "agent" and not tcp_closing
     if tcp_closing:
         clean = tcp is not None and failure is None
-    elif closed_by == "client":
+    elif closed_by == "harness":
         clean = bool(closes_out and closes_in) and not dropped and failure is None
     else:
         clean = bool(closes_in and closes_out) and failure is None

@@ -48,8 +48,9 @@ class Item:
 
 
 def applies(case: Case, draft: Draft, agent: str) -> bool:
-    """Whether the case is an item for this draft and agent."""
-    return draft.value in case.drafts and (case.agents is None or agent in case.agents)
+    """Whether the case is an item for this draft and agent, wsinterop being the client (the server's
+    side runs through harness.fuzzing)."""
+    return "client" in case.sides and draft.value in case.drafts and (case.agents is None or agent in case.agents)
 
 
 def plan(cases: Sequence[Case], drafts: Sequence[Draft], drivers: Sequence[Driver]) -> list[Item]:

@@ -171,8 +171,16 @@ def _judge_chat(expected: tuple[tuple[str, str], ...], obs: Observation) -> tupl
     return Behavior.FAILED, f"the page shows {shown!r}, expected {list(expected)!r}"
 
 
+def _judge_request(obs: Observation) -> tuple[Behavior, str] | None:
+    """wsinterop as the server: the subject's request is what there is to judge of the opening handshake
+    (the answer is the case's own, right or wrong on purpose)."""
+    if obs.handshake_error:
+        return Behavior.FAILED, f"invalid handshake request: {obs.handshake_error}"
+    return None
+
+
 def judge_behavior(case: Case, obs: Observation) -> tuple[Behavior, str]:
-    decided = _judge_handshake(case, obs)
+    decided = _judge_handshake(case, obs) if obs.side == "client" else _judge_request(obs)
     if decided is not None:
         return decided
     if case.expect_chat is not None:
@@ -211,12 +219,12 @@ def _noun(case: Case) -> str:
 
 
 def closer(case: Case) -> str:
-    """Who is expected to close: client, server or either."""
-    return "client" if case.close.answer else case.close.by
+    """Who is expected to close: harness (wsinterop), peer (the subject) or either."""
+    return "harness" if case.close.answer else case.close.by
 
 
 def judge_close(case: Case, draft: Draft, obs: Observation, end: Ending) -> tuple[CloseBehavior, str]:
-    if obs.status != 101 or obs.handshake_error:
+    if (obs.status != 101 if obs.side == "client" else not end.opened) or obs.handshake_error:
         return CloseBehavior.OK, "no WebSocket connection was opened"
     by = closer(case)
     if end.failure:
@@ -224,15 +232,15 @@ def judge_close(case: Case, draft: Draft, obs: Observation, end: Ending) -> tupl
     if end.closed_by is None:
         return CloseBehavior.FAILED, "the connection was never closed"
     if by not in ("either", end.closed_by):
-        if by == "server":
-            return CloseBehavior.FAILED, "expected the server to close the connection; the client had to"
-        return CloseBehavior.FAILED, "the server closed the connection unexpectedly"
+        if by == "peer":
+            return CloseBehavior.FAILED, "expected the peer to close the connection; wsinterop had to"
+        return CloseBehavior.FAILED, "the peer closed the connection unexpectedly"
     allowed, clean = expected_close(case, draft)
     if clean and not end.clean:
         return CloseBehavior.UNCLEAN, f"the closing handshake did not complete ({end.describe()})"
     if draft.info.close_codes and end.remote_code is not None and allowed and end.remote_code not in allowed:
         return CloseBehavior.WRONG_CODE, f"peer closed with {end.remote_code}, expected {allowed.describe()} or none"
-    if end.dropped_by_agent:
+    if end.dropped_by_agent and obs.side == "client":  # Autobahn's: only a client is to blame for ending TCP
         return CloseBehavior.FAILED_BY_CLIENT, "the server did not close the TCP connection in time: the client had to"
     return CloseBehavior.OK, end.describe()
 
@@ -250,6 +258,10 @@ def _apply_rules(case: Case, verdict: Verdict, end: Ending) -> Verdict:
         behavior, reason = Behavior.FAILED, f"the peer did not detect the invalid input: {close_reason}"
     if Rule.WRONG_CODE_FAILS in case.rules and close is CloseBehavior.WRONG_CODE:
         behavior, reason = Behavior.FAILED, close_reason
+    if Rule.UNCLEAN_FAILS in case.rules and close is CloseBehavior.UNCLEAN:
+        behavior, reason = Behavior.FAILED, close_reason
+    if Rule.PEER_ENDS_TCP in case.rules and end.opened and end.dropped_by_agent:
+        behavior, reason = Behavior.FAILED, "the peer never ended TCP: wsinterop had to"
     if Rule.INFORMATIONAL in case.rules:
         behavior, reason = Behavior.INFORMATIONAL, f"the outcome is not defined: {reason}"
         close, close_reason = CloseBehavior.INFORMATIONAL, f"the outcome is not defined: {close_reason}"

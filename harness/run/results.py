@@ -73,6 +73,7 @@ class Observation:
     error: str | None = None  # the agent could not run (connection refused, browser crashed ...)
     unimplemented: str | None = None  # why the agent or draft cannot express this case
     attachments: dict[str, bytes] = field(default_factory=dict)  # e.g. a page's screenshot.png
+    side: str = "client"  # the side wsinterop played: client, or server (the subject is a client)
 
     def wire_bytes(self, direction: str) -> int:
         return sum(len(c.data) for c in self.wire if c.direction == direction) + self.wire_dropped[direction]

@@ -8,8 +8,11 @@ testee against it; `REGISTRY` is the one list of subjects the command line, the 
 
 from __future__ import annotations
 
+from .browsers import BROWSERS
+from .libraries import LIBRARIES
 from .subject import Subject
+from .wire import WIRE
 
-REGISTRY: dict[str, Subject] = {}
+REGISTRY: dict[str, Subject] = {subject.name: subject for subject in (WIRE, *LIBRARIES, *BROWSERS)}
 
 __all__ = ["REGISTRY", "Subject"]

@@ -359,4 +359,4 @@ def pong(value: bytes = b"") -> ExpectEvent:
     return ExpectEvent("pong", payload=Payload("hex", value.hex()))
 
 
-BY_SERVER = ExpectClose(by="server")
+BY_SERVER = ExpectClose(by="peer")

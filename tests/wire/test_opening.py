@@ -131,6 +131,8 @@ def test_reject_before_any_request() -> None:
     assert conn.state is State.CLOSED
     with pytest.raises(LocalProtocolError):
         conn.reject(Rejection(408, "again"))
+    conn.receive_data(b"")  # the client goes: a refused handshake has no framing to end
+    assert [type(e) for e in conn.events()] == [ConnectionClosed] and conn.state is State.CLOSED
 
 
 @pytest.mark.parametrize(

@@ -198,7 +198,7 @@ class PageSession(_PageSession):
         return target.url if path is None else f"{'wss' if target.secure else 'ws'}://{target.authority}{path}"
 
     async def finish(self) -> None:
-        await self.call("finish", {"close": self.case.close.by != "server", "closeTimeout": CLOSE_TIMEOUT})
+        await self.call("finish", {"close": self.case.close.by != "peer", "closeTimeout": CLOSE_TIMEOUT})
 
 
 class ChatSession(_PageSession):

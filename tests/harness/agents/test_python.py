@@ -189,7 +189,7 @@ async def test_ping_and_close_frames(reference: Target) -> None:
     (pong,) = [e for e in obs.events if isinstance(e, PongIn)]
     assert pong.payload.sha256 == hashlib.sha256(b"abc").hexdigest()
     e = end(obs)
-    assert (e.closed_by, e.local_code, e.remote_code, e.clean) == ("client", 1001, 1001, True)
+    assert (e.closed_by, e.local_code, e.remote_code, e.clean) == ("harness", 1001, 1001, True)
 
 
 # --- the wire log ------------------------------------------------------------------------------------
@@ -318,7 +318,7 @@ async def test_invalid_utf8_fails_the_connection_with_the_drafts_code(draft: Dra
     e = end(obs, draft)
     assert e.failure is not None and e.failure.startswith("invalid UTF-8 in a text message")
     code = draft.info.invalid_data_code
-    assert (e.closed_by, e.local_code, e.clean) == ("client", code, False)
+    assert (e.closed_by, e.local_code, e.clean) == ("harness", code, False)
     assert "message" not in kinds(obs)
     message, close = client_frames(obs, draft)
     assert message.payload == b"Hello"
@@ -347,7 +347,7 @@ async def test_after_failing_the_connection_the_client_sends_and_waits_for_nothi
     expected = [Kind.CLOSE] if at_once else [Kind.TEXT, Kind.CLOSE]
     assert [RFC.info.kind(f.opcode) for f in frames] == expected
     assert parse_close(frames[-1].payload, RFC)[0] == 1002
-    assert (e.closed_by, e.clean) == ("client", False)
+    assert (e.closed_by, e.clean) == ("harness", False)
 
 
 async def test_a_reset_is_recorded() -> None:
@@ -357,7 +357,7 @@ async def test_a_reset_is_recorded() -> None:
     (tcp,) = [e for e in obs.events if isinstance(e, TcpClosed)]
     assert (tcp.by, tcp.reason.startswith("connection reset")) == ("peer", True)
     e = end(obs)
-    assert (e.closed_by, e.clean, e.close_received) == ("server", False, False)
+    assert (e.closed_by, e.clean, e.close_received) == ("peer", False, False)
     assert kinds(obs)[-1] == "tcp_closed"
 
 
@@ -367,7 +367,7 @@ async def test_a_quiet_period_ends_when_the_peer_leaves() -> None:
         obs = await observe(make_case(Pause(30), close=EITHER), peer.target)
         assert time.monotonic() - started < 10  # a ceiling well below the 30 s quiet period
     e = end(obs)
-    assert (e.closed_by, e.clean, e.timed_out) == ("server", False, False)
+    assert (e.closed_by, e.clean, e.timed_out) == ("peer", False, False)
 
 
 @pytest.mark.parametrize("draft", [Draft.HIXIE_75, Draft.HIXIE_76])
@@ -377,7 +377,7 @@ async def test_hixie_closing(reference: Target, draft: Draft) -> None:
     after = b"".join(sent_after_handshake(obs))
     assert after.startswith(b"\x00Hello\xff")
     e = end(obs, draft)
-    assert (e.closed_by, e.clean, e.dropped_by_agent) == ("client", True, False)
+    assert (e.closed_by, e.clean, e.dropped_by_agent) == ("harness", True, False)
     if draft is Draft.HIXIE_75:
         assert after == b"\x00Hello\xff"  # closing is dropping TCP: no closing frame
         assert not e.close_received
@@ -510,7 +510,7 @@ async def test_a_peer_that_never_answers_the_close_is_unclean() -> None:
     async with Peer(peers.silent) as peer:
         obs = await observe(case, peer.target)
     e = end(obs)
-    assert (e.closed_by, e.close_received, e.clean, e.dropped_by_agent) == ("client", False, False, True)
+    assert (e.closed_by, e.close_received, e.clean, e.dropped_by_agent) == ("harness", False, False, True)
     assert judge(case, RFC, obs).close is CloseBehavior.UNCLEAN
     assert judge(replace(case, close=ExpectClose(clean=False)), RFC, obs).close is CloseBehavior.FAILED_BY_CLIENT
 
@@ -572,7 +572,7 @@ async def test_a_late_harness_never_makes_the_peer_late(monkeypatch: pytest.Monk
     with _ThreadPeer() as peer:
         obs = await observe(case, Target("127.0.0.1", peer.port))
     e = end(obs)
-    assert (e.closed_by, e.close_received, e.clean, e.dropped_by_agent) == ("client", True, True, False)
+    assert (e.closed_by, e.close_received, e.clean, e.dropped_by_agent) == ("harness", True, True, False)
     assert judge(case, RFC, obs).close is CloseBehavior.OK
 
 
@@ -581,4 +581,4 @@ async def test_a_close_written_in_pieces_is_the_clients_close(reference: Target)
     for step in (SendClose(1000, Payload(text="bye"), chop=1), SendClose(1000, sync=True)):
         obs = await observe(make_case(step), reference)
         e = end(obs)
-        assert (e.closed_by, e.remote_code, e.clean) == ("client", 1000, True), step
+        assert (e.closed_by, e.remote_code, e.clean) == ("harness", 1000, True), step

@@ -100,7 +100,7 @@ def test_valid_file_gives_cases_with_every_field(in_data: Path) -> None:
         ),
         Wait(for_="tcp_closed", timeout=2.0),
     )
-    assert first.close == ExpectClose(by="server", codes=(1002,), clean=False)
+    assert first.close == ExpectClose(by="peer", codes=(1002,), clean=False)
     assert first.ok == ()
     assert first.non_strict is None
     assert first.informational is None
@@ -194,8 +194,8 @@ def test_per_draft_splits_into_cases_with_the_same_id(in_data: Path) -> None:
 
     assert [c.id for c in (rest, hybi06, rfc)] == ["7.8", "7.8", "7.8"]
     assert (rest.drafts, hybi06.drafts, rfc.drafts) == (("hybi-07", "hybi-08"), ("hybi-06",), ("rfc6455",))
-    assert rest.close == rfc.close == ExpectClose(by="server", codes=(1002,), clean=False)
-    assert hybi06.close == ExpectClose(by="server", codes=(1002, 1004), clean=False)  # mappings merge deeply
+    assert rest.close == rfc.close == ExpectClose(by="peer", codes=(1002,), clean=False)
+    assert hybi06.close == ExpectClose(by="peer", codes=(1002, 1004), clean=False)  # mappings merge deeply
     assert hybi06.steps == (SendClose(code=1005),)  # lists are replaced
     assert len(rest.steps) == len(rfc.steps) == 2
     assert rfc.info.title == "Close with an invalid code (RFC 6455)"
@@ -276,8 +276,8 @@ def test_every_problem_of_a_file_is_reported(here: Path) -> None:
         "['hixie-75', 'hixie-76', 'hybi-06', 'hybi-07', 'hybi-08', 'rfc6455']",
         "x.case.yaml:9: cases[0].timeout: 0 is less than or equal to the minimum of 0",
         "x.case.yaml:10: cases[0].bogus: unknown key 'bogus'; expected one of: id, title, description, expectation, "
-        "spec, category, tags, drafts, agents, timeout, close_timeout, exclusive, handshake, steps, expect, "
-        "expect_handshake, close, rules, unimplemented, per_draft, params, actors, formerly",
+        "spec, category, tags, drafts, agents, sides, timeout, close_timeout, exclusive, answer_closes, handshake, "
+        "answer, steps, expect, expect_handshake, close, rules, unimplemented, per_draft, params, actors, formerly",
         "x.case.yaml:12: cases[0].steps[0].send_fram: unknown key 'send_fram'; expected one of: send_frame, "
         "send_message, send_ping, send_pong, send_close, send_raw, begin_frame, frame_data, write, wait, pause, "
         "mark, repeat, chat, actor",

@@ -80,7 +80,10 @@ def signature(case: Case) -> Hashable:
     return _normal(
         (
             case.drafts,
+            case.sides,
             case.handshake,
+            case.answer,
+            case.answer_closes,
             case.steps,
             case.expect_handshake,
             case.ok,

@@ -301,7 +301,7 @@ async def test_the_reference_server_passes_an_echo(reference: Target, draft: Dra
     result = await run(ECHO_HELLO, reference, draft)
     assert result.verdict.behavior is Behavior.OK, result.verdict
     assert result.verdict.close is CloseBehavior.OK, result.verdict
-    assert result.verdict.close_reason.startswith("closed by the client")
+    assert result.verdict.close_reason.startswith("closed by wsinterop")
 
 
 @pytest.mark.parametrize("draft", [Draft.HYBI_07, Draft.HYBI_08, Draft.RFC6455])
@@ -351,7 +351,7 @@ async def test_a_reset_after_the_handshake() -> None:
         result = await run(ECHO_HELLO, peer.target)
     v = result.verdict
     assert (v.behavior, v.behavior_reason) == (Behavior.FAILED, "expected text message of 5 bytes; received nothing")
-    assert (v.close, v.close_reason) == (CloseBehavior.FAILED, "the server closed the connection unexpectedly")
+    assert (v.close, v.close_reason) == (CloseBehavior.FAILED, "the peer closed the connection unexpectedly")
     # when either side may close, the reset is judged for what it is: no closing handshake
     case = make_case(SendMessage("text", Payload(text="x")), close=ExpectClose(by="either"))
     async with Peer(peers.resetter) as peer:
@@ -408,7 +408,7 @@ async def test_a_protocol_error_after_the_handshake_is_the_clients_failure() -> 
 
     result = await run_item(Item(make_case(), RFC, Raising()), Target("127.0.0.1", 9))
     assert result.ending.failure == "a peer's fault, raised by wire after the opening handshake"
-    assert (result.ending.closed_by, result.observation.error) == ("client", None)
+    assert (result.ending.closed_by, result.observation.error) == ("harness", None)
     assert result.verdict.close is CloseBehavior.FAILED
 
 
@@ -453,7 +453,7 @@ async def test_a_peer_that_never_detects_invalid_utf8_fails_the_behaviour() -> N
     """closedByWrongEndpointIsFatal: the peer neither echoes nor closes; the client has to."""
     case = make_case(
         SendFrame("text", Payload("hex", text="cebae1bdb9cf83cebcceb5eda080")),
-        close=ExpectClose(by="server", codes=("invalid-data",), clean=False),
+        close=ExpectClose(by="peer", codes=("invalid-data",), clean=False),
         rules=(Rule.WRONG_CLOSER_FAILS,),
         timeout=0.3,
         close_timeout=0.3,
@@ -471,7 +471,7 @@ async def test_a_tcp_drop_instead_of_a_close_frame_is_unclean() -> None:
     assert v.behavior is Behavior.OK
     assert (v.close, v.close_reason) == (
         CloseBehavior.UNCLEAN,
-        "the closing handshake did not complete (closed by the client, peer's close, uncleanly)",
+        "the closing handshake did not complete (closed by wsinterop, peer's close, uncleanly)",
     )
     assert not result.ending.close_received
 

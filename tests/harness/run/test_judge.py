@@ -80,7 +80,7 @@ def verdict(case: Case, obs: Observation, draft: Draft = RFC) -> Verdict:
 
 
 HELLO = make_case(ok=(text("Hello"),))
-BY_SERVER_1002 = make_case(close=ExpectClose(by="server", codes=("protocol-error",), clean=False))
+BY_SERVER_1002 = make_case(close=ExpectClose(by="peer", codes=("protocol-error",), clean=False))
 
 
 # --- behaviour ---------------------------------------------------------------------------------------
@@ -92,7 +92,7 @@ def test_ok_when_the_received_events_equal_the_ok_list() -> None:
         Behavior.OK,
         "received text message of 5 bytes ('Hello')",
         CloseBehavior.OK,
-        "closed by the client, peer's close with 1000, cleanly",
+        "closed by wsinterop, peer's close with 1000, cleanly",
     )
     assert not v.failed
 
@@ -274,7 +274,7 @@ def test_status_headers_and_protocol() -> None:
 
 def test_a_peer_closing_as_expected() -> None:
     v = verdict(BY_SERVER_1002, opened(closing=(CloseIn(0.5, 1002), TcpClosed(0.6, "peer"))))
-    assert (v.close, v.close_reason) == (CloseBehavior.OK, "closed by the server, peer's close with 1002, uncleanly")
+    assert (v.close, v.close_reason) == (CloseBehavior.OK, "closed by the peer, peer's close with 1002, uncleanly")
     dropped = verdict(BY_SERVER_1002, opened(closing=(TcpClosed(0.6, "peer", "connection reset"),)))
     assert dropped.close is CloseBehavior.OK  # dropping TCP is a way to fail, and clean is not required
 
@@ -283,11 +283,11 @@ def test_the_wrong_side_closing_is_failed_first() -> None:
     v = verdict(BY_SERVER_1002, opened())
     assert (v.close, v.close_reason) == (
         CloseBehavior.FAILED,
-        "expected the server to close the connection; the client had to",
+        "expected the peer to close the connection; wsinterop had to",
     )
     assert v.failed
     v = verdict(HELLO, opened(message("Hello"), closing=(*server_closes(1001)[:2], TcpClosed(0.7, "agent", "late"))))
-    assert (v.close, v.close_reason) == (CloseBehavior.FAILED, "the server closed the connection unexpectedly")
+    assert (v.close, v.close_reason) == (CloseBehavior.FAILED, "the peer closed the connection unexpectedly")
 
 
 def test_unclean_is_judged_before_the_code() -> None:
@@ -349,7 +349,7 @@ def test_either_side_may_close_when_the_case_says_either() -> None:
     ],
 )
 def test_invalid_data_resolves_per_draft(draft: Draft, code: int, close: CloseBehavior) -> None:
-    case = make_case(close=ExpectClose(by="server", codes=("invalid-data",), clean=False))
+    case = make_case(close=ExpectClose(by="peer", codes=("invalid-data",), clean=False))
     assert verdict(case, opened(closing=server_closes(code)), draft).close is close
 
 
@@ -357,7 +357,7 @@ def test_invalid_data_resolves_per_draft(draft: Draft, code: int, close: CloseBe
     ("draft", "good", "bad"), [(Draft.HYBI_07, 1004, 1009), (Draft.HYBI_08, 1004, 1009), (RFC, 1009, 1004)]
 )
 def test_too_big_resolves_per_draft(draft: Draft, good: int, bad: int) -> None:
-    case = make_case(close=ExpectClose(by="server", codes=("too-big",), clean=False))
+    case = make_case(close=ExpectClose(by="peer", codes=("too-big",), clean=False))
     assert verdict(case, opened(closing=server_closes(good)), draft).close is CloseBehavior.OK
     assert verdict(case, opened(closing=server_closes(bad)), draft).close is CloseBehavior.WRONG_CODE
 
@@ -420,12 +420,12 @@ def test_the_wrong_closer_fails_the_behaviour_in_the_utf8_cases() -> None:
     """closedByWrongEndpointIsFatal: a peer that never detected the invalid text (the client had to close)
     fails the behaviour, not only the close; one that did detect it passes."""
     case = make_case(
-        close=ExpectClose(by="server", codes=("invalid-data",), clean=False), rules=(Rule.WRONG_CLOSER_FAILS,)
+        close=ExpectClose(by="peer", codes=("invalid-data",), clean=False), rules=(Rule.WRONG_CLOSER_FAILS,)
     )
     v = verdict(case, opened())  # nothing echoed, but the client had to close
     assert (v.behavior, v.close) == (Behavior.FAILED, CloseBehavior.FAILED)
     assert v.behavior_reason == (
-        "the peer did not detect the invalid input: expected the server to close the connection; the client had to"
+        "the peer did not detect the invalid input: expected the peer to close the connection; wsinterop had to"
     )
     assert (
         verdict(case, opened(closing=(TimedOut(9.0, "the peer to close", 9.0, final=True),))).behavior

@@ -88,7 +88,7 @@ async def test_an_error_event_before_the_close_is_the_browser_failing_the_connec
     await session.open()
     end = ending(rec.observation.events, Draft.RFC6455)
     assert end.failure == "Chromium failed the connection (error event, close code 1006)"
-    assert (end.closed_by, end.close_received, end.clean) == ("client", False, False)  # the browser failed it
+    assert (end.closed_by, end.close_received, end.clean) == ("harness", False, False)  # the browser failed it
     assert session.ended
 
 
@@ -98,7 +98,7 @@ async def test_who_closed_first_and_with_which_codes() -> None:
     session = PageSession("Firefox", make_case(), TARGET, rec, FakeTab({"now": 2, "closed": True, "events": events}))
     await session.perform([])
     end = ending(rec.observation.events, Draft.RFC6455)
-    assert (end.closed_by, end.local_code, end.remote_code, end.clean) == ("client", 4000, 4000, True)
+    assert (end.closed_by, end.local_code, end.remote_code, end.clean) == ("harness", 4000, 4000, True)
 
 
 async def test_a_close_the_browser_answered_is_the_servers() -> None:
@@ -107,7 +107,7 @@ async def test_a_close_the_browser_answered_is_the_servers() -> None:
     session = PageSession("Firefox", make_case(), TARGET, rec, FakeTab({"now": 2, "closed": True, "events": events}))
     await session.perform([])
     end = ending(rec.observation.events, Draft.RFC6455)
-    assert (end.closed_by, end.close_received, end.remote_code, end.clean) == ("server", True, None, True)
+    assert (end.closed_by, end.close_received, end.remote_code, end.clean) == ("peer", True, None, True)
 
 
 async def test_a_websocket_the_page_may_not_create_is_unimplemented() -> None:
@@ -159,5 +159,5 @@ async def test_a_chat_page_joins_and_leaves() -> None:
     assert [e.lines for e in obs.events if isinstance(e, ev.ChatShown)] == [(("Ann", "has joined!"), ("Ann", "hi"))]
     assert obs.attachments == {"screenshot.png": b"\x89PNG"}
     end = ending(obs.events, Draft.RFC6455)
-    assert (end.closed_by, end.clean, end.remote_code) == ("client", True, 1000)
+    assert (end.closed_by, end.clean, end.remote_code) == ("harness", True, 1000)
     assert tab.calls[-1] == ["run", {"payloads": [], "ops": [{"op": "leave", "text": "", "timeout": 3.0}]}]

@@ -109,7 +109,7 @@ async def test_close_with_a_code_and_a_reason(driver: PageDriver, reference: Tar
     result = await run(driver, reference, case)
     ok(result)
     end = result.ending
-    assert (end.closed_by, end.local_code, end.remote_code, end.clean) == ("client", 4321, 4321, True)
+    assert (end.closed_by, end.local_code, end.remote_code, end.clean) == ("harness", 4321, 4321, True)
     assert [(e.code, e.reason) for e in events(result, ev.CloseOut)] == [(4321, "bye")]
     (close,) = events(result, ev.CloseIn)
     assert (close.code, close.reason) == (4321, "")  # the code only, back
@@ -123,11 +123,11 @@ async def test_waits_for_the_server_to_close(driver: PageDriver, reference: Targ
         Wait("close", timeout=10),
         SendMessage("text", Payload(text="after the close")),
         handshake=Handshake(protocols=("echo-assemble",)),
-        close=ExpectClose(by="server", codes=(1009,), clean=False),
+        close=ExpectClose(by="peer", codes=(1009,), clean=False),
     )
     result = await run(driver, reference, case)
     ok(result)
-    assert (result.ending.closed_by, result.ending.remote_code) == ("server", 1009)
+    assert (result.ending.closed_by, result.ending.remote_code) == ("peer", 1009)
     assert len(events(result, ev.Sent)) == 1  # the program stops at the close
     assert not events(result, ev.TimedOut)
 

@@ -1,0 +1,40 @@
+"""Time the server-side catalogue against clients under test (issue 11's target: the `wire` subject's whole
+catalogue, all six drafts, under 60 s; a browser subject on rfc6455 under 3 min).
+
+A script, not a test: it prints figures. It runs `python -m harness clients --subjects NAME` as a user
+would (the fuzzing server in-process, each draft's testee a subprocess, one report written to a temporary
+directory), and prints the wall time of the whole command with the line of verdicts it ends with. Exit
+status 1 when an item FAILED or the command failed.
+
+    python bench/clients.py [--subjects wire] [--drafts all]
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import tempfile
+import time
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--subjects", default="wire", help="comma-separated subjects, each timed on its own (default wire)")
+    p.add_argument("--drafts", default="all", help="drafts to run (default all: each subject's own)")
+    args = p.parse_args()
+    status = 0
+    for subject in args.subjects.split(","):
+        with tempfile.TemporaryDirectory(prefix="wsinterop-bench-clients-") as out:
+            argv = [sys.executable, "-m", "harness", "clients", "--subjects", subject, "--drafts", args.drafts]
+            started = time.monotonic()
+            done = subprocess.run([*argv, "--out", out], capture_output=True, text=True, check=False)
+            wall = time.monotonic() - started
+        last = done.stdout.strip().splitlines()[-1] if done.stdout.strip() else done.stderr.strip()[-200:]
+        print(f"clients {subject} ({args.drafts}): {wall:.1f} s wall; {last}")
+        status = status or int(done.returncode != 0)
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,123 @@
+"""The `wire` subject: wsinterop's own client (a wire Connection on asyncio streams) as an Autobahn testee.
+
+    python -m harness.testees.wire --url ws://127.0.0.1:9001 --agent wire --draft rfc6455
+
+It follows Autobahn's testee contract in any of the six drafts: /getCaseCount, then /runCase?case=N&agent=A
+for each case, echoing every text and binary message with its type (the Connection answers pings and
+closes itself, and fails the connection on what its draft forbids), then /updateReports. Flags break it on
+purpose, for the tests that check the fuzzing server catches a broken client: `--lenient` validates
+nothing (masked frames from the server, invalid UTF-8 pass), `--ignore-close` never answers a close.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+import urllib.parse
+
+from wire import (
+    BinaryMessage,
+    ClientHandshake,
+    CloseReceived,
+    Connection,
+    Draft,
+    HandshakeInvalid,
+    HandshakeRejected,
+    ProtocolFailure,
+    TextMessage,
+)
+
+CASE_CEILING = 300.0  # seconds one case may take at most, as Autobahn's own testees allow
+READ = 1 << 16
+CLOSE_TIMEOUT = 2.0  # seconds this client waits for the server's answer to its close, then ends TCP
+
+
+class Options(argparse.Namespace):
+    url: str
+    agent: str
+    draft: str
+    lenient: bool
+    ignore_close: bool
+
+
+async def read(reader: asyncio.StreamReader, conn: Connection) -> bytes:
+    """The next bytes; b"" at the end of TCP, or once this side's close has waited CLOSE_TIMEOUT seconds
+    for the server (RFC 6455 §7.1.1: a client ends TCP itself when the server does not)."""
+    try:
+        async with asyncio.timeout(CLOSE_TIMEOUT if conn.close_sent is not None else None):
+            return await reader.read(READ)
+    except TimeoutError:
+        print(f"no answer to the close within {CLOSE_TIMEOUT:g} s: ending TCP", file=sys.stderr)
+        return b""
+
+
+async def visit(options: Options, path: str) -> list[str]:
+    """Open `path` on the fuzzing server, echo until the connection ends; the text messages received."""
+    split = urllib.parse.urlsplit(options.url)
+    host, port = split.hostname or "127.0.0.1", split.port or 80
+    draft = Draft.parse(options.draft)
+    handshake = ClientHandshake.build(draft, f"{host}:{port}", path)
+    conn = Connection.client(handshake, strict=not options.lenient, auto_close=not options.ignore_close)
+    reader, writer = await asyncio.open_connection(host, port)
+    texts: list[str] = []
+    echoing = True
+    try:
+        writer.write(conn.data_to_send())
+        while data := await read(reader, conn):  # until the server ends TCP, as it does after a close
+            conn.receive_data(data)
+            for event in conn.events():
+                if isinstance(event, HandshakeRejected | HandshakeInvalid):
+                    print(f"{path}: handshake failed: {event}", file=sys.stderr)
+                    return texts  # a failed opening handshake: end TCP at once
+                if isinstance(event, CloseReceived | ProtocolFailure):
+                    echoing = False  # what came before the close is echoed, ahead of the close's answer
+                elif isinstance(event, TextMessage):
+                    texts.append(event.data)
+                    if echoing:
+                        conn.send_text(event.data)
+                elif isinstance(event, BinaryMessage) and echoing:
+                    conn.send_binary(event.data)
+            out = conn.data_to_send()
+            if out:
+                writer.write(out)
+                await writer.drain()
+    except ConnectionError as exc:
+        print(f"{path}: {exc}", file=sys.stderr)
+    finally:
+        writer.close()
+        await asyncio.gather(writer.wait_closed(), return_exceptions=True)
+    return texts
+
+
+async def main(options: Options) -> int:
+    texts = await visit(options, "/getCaseCount")
+    if not texts:
+        print("no case count from the fuzzing server", file=sys.stderr)
+        return 1
+    count = int(json.loads(texts[0]))
+    print(f"wire testee ({options.draft}): {count} cases, agent {options.agent}", flush=True)
+    for number in range(1, count + 1):
+        path = f"/runCase?case={number}&agent={urllib.parse.quote(options.agent)}"
+        try:
+            async with asyncio.timeout(CASE_CEILING):
+                await visit(options, path)
+        except TimeoutError:
+            print(f"case {number}: still running after {CASE_CEILING:g} s, given up", file=sys.stderr)
+    await visit(options, f"/updateReports?agent={urllib.parse.quote(options.agent)}")
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m harness.testees.wire", description=__doc__)
+    p.add_argument("--url", default="ws://127.0.0.1:9001", help="the fuzzing server (default ws://127.0.0.1:9001)")
+    p.add_argument("--agent", default="wire", help="the agent name results are kept under (default wire)")
+    p.add_argument("--draft", default="rfc6455", help="the draft to speak: " + ", ".join(d.value for d in Draft))
+    p.add_argument("--lenient", action="store_true", help="broken on purpose: validate nothing received")
+    p.add_argument("--ignore-close", action="store_true", help="broken on purpose: never answer a close")
+    return p
+
+
+if __name__ == "__main__":
+    sys.exit(asyncio.run(main(parser().parse_args(namespace=Options()))))
