@@ -379,7 +379,7 @@ class Connection(Sender):
             else:
                 parser.feed(b"")  # raises an error met after the frames just handled
         except RemoteProtocolError as exc:
-            self.fail(exc.close_code, exc.reason)
+            self.fail(exc.close_code, exc.reason, exc.peer_close_code)
 
     def events(self) -> list[Event]:
         """The events since the last call."""
@@ -498,14 +498,14 @@ class Connection(Sender):
             self._pending_close = (close.code,)
         self._advance(Step.CLOSE_RECEIVED)
 
-    def fail(self, code: int | None, reason: str) -> None:
+    def fail(self, code: int | None, reason: str, peer_close_code: int | None = None) -> None:
         """Fail the connection: report it, and close with `code` (where the draft has codes) in the next
         data_to_send(), so that answers to the events before the failure still go out first."""
         if self.state is _FAILED:
             return
         info = self.info
         code = close_code(code) if code is not None and info.close_codes else None
-        self._events.append(ProtocolFailure(code, reason))
+        self._events.append(ProtocolFailure(code, reason, peer_close_code))
         if self.close_sent is None and info.closing is not Closing.TCP:
             self._pending_close = (code,)
         self._advance(Step.FAILED)

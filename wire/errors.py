@@ -15,13 +15,15 @@ class RemoteProtocolError(WireError):
     """The peer broke the protocol.
 
     `close_code` is the code to fail the connection with (None in drafts without close codes), and
-    `reason` says what was wrong in one line.
+    `reason` says what was wrong in one line. `peer_close_code` is the code of the
+    peer's close frame when the rule it broke is in that frame (an invalid code or reason).
     """
 
-    def __init__(self, reason: str, close_code: int | None = 1002) -> None:
+    def __init__(self, reason: str, close_code: int | None = 1002, peer_close_code: int | None = None) -> None:
         super().__init__(reason)
         self.reason = reason
         self.close_code = close_code
+        self.peer_close_code = peer_close_code
 
 
 class HttpError(RemoteProtocolError):

@@ -145,10 +145,12 @@ class CloseReceived:
 
 @dataclass(frozen=True, slots=True)
 class ProtocolFailure:
-    """The peer broke the protocol; the connection failed with `code` (queued for sending)."""
+    """The peer broke the protocol; the connection failed with `code` (queued for sending).
+    `peer_close_code`: the code of the peer's close frame when that frame broke the rule."""
 
     code: int | None
     reason: str
+    peer_close_code: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -42,11 +42,11 @@ def parse_close(payload: bytes, draft: Draft) -> tuple[int | None, str]:
         raise RemoteProtocolError("close frame with a 1-byte payload")
     code = int.from_bytes(payload[:2], "big")
     if code not in info.close_codes:
-        raise RemoteProtocolError(f"invalid close code {code}")
+        raise RemoteProtocolError(f"invalid close code {code}", peer_close_code=code)
     try:
         reason = payload[2:].decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise RemoteProtocolError(f"close reason is not UTF-8: {exc.reason}", info.invalid_data_code) from exc
+        raise RemoteProtocolError(f"close reason is not UTF-8: {exc.reason}", info.invalid_data_code, code) from exc
     return close_code(code), reason
 
 

@@ -215,6 +215,8 @@ class RawSession:
                     rec.record(ev.CloseOut(t, event.code))
                     self.close_written = self.rec.now()
             elif isinstance(event, ProtocolFailure):
+                if event.peer_close_code is not None:  # the peer did close, with a code it may not send
+                    rec.record(ev.CloseIn(t, event.peer_close_code))
                 rec.record(ev.Failure(t, event.code, event.reason))
                 if self.conn.close_sent is None and self.conn.info.closing is not Closing.TCP:
                     rec.record(ev.CloseOut(t, event.code))  # the failure's close, which the Link writes next

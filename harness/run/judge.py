@@ -6,7 +6,7 @@ compared with the case's lists for OK, then NON-STRICT, then INFORMATIONAL; none
 compared with the case's `close` in Autobahn's order: the wrong side closed is FAILED, a required clean
 close that was not is UNCLEAN, a code outside the allowed ones is WRONG CODE (a close frame without a code
 passes, "X or empty"), a TCP connection the client had to drop is FAILED BY CLIENT. Two things Autobahn
-cannot see are ours: a peer that broke the protocol (the client failed the connection) and one that never
+cannot see are ours: a peer that broke the protocol (wsinterop failed the connection) and one that never
 closed are close FAILED. The case's `rules` add Autobahn's case-specific ones (model.Rule).
 """
 
@@ -227,8 +227,8 @@ def judge_close(case: Case, draft: Draft, obs: Observation, end: Ending) -> tupl
     if (obs.status != 101 if obs.side == "client" else not end.opened) or obs.handshake_error:
         return CloseBehavior.OK, "no WebSocket connection was opened"
     by = closer(case)
-    if end.failure:
-        return CloseBehavior.FAILED, f"the peer broke the protocol and the client failed the connection: {end.failure}"
+    if end.failure and not end.close_received:  # after the peer's close frame, Autobahn judges its code
+        return CloseBehavior.FAILED, f"the peer broke the protocol and wsinterop failed the connection: {end.failure}"
     if end.closed_by is None:
         return CloseBehavior.FAILED, "the connection was never closed"
     if by not in ("either", end.closed_by):

@@ -359,13 +359,22 @@ def test_send_frame_raw_tools(draft: Draft) -> None:
 # --- strict receive: each rule, with the close code it fails with ------------------------------------
 
 
-def assert_fails(conn: Connection, data: bytes, code: int | None, text: str, *, before: list[Event] = ()) -> None:  # type: ignore[assignment]
+def assert_fails(
+    conn: Connection,
+    data: bytes,
+    code: int | None,
+    text: str,
+    *,
+    before: list[Event] = (),  # type: ignore[assignment]
+    peer_close_code: int | None = None,
+) -> None:
     conn.receive_data(data)
     events = conn.events()
     assert events[:-1] == list(before)
     failure = events[-1]
     assert isinstance(failure, ProtocolFailure), events
     assert failure.code == code
+    assert failure.peer_close_code == peer_close_code
     assert text in failure.reason
     assert state(conn) is State.FAILED
     expected_close = None if conn.info.closing.value == "tcp" else (code, "")
@@ -519,7 +528,7 @@ def test_fail_invalid_close_codes(draft: Draft, code: int) -> None:
         assert conn.events() == [CloseReceived(Close(1004, ""), close_payload(1004))]
         assert sent_close(conn) == (1004, "")
         return
-    assert_fails(server(draft), data, 1002, f"invalid close code {code}")
+    assert_fails(server(draft), data, 1002, f"invalid close code {code}", peer_close_code=code)
 
 
 @pytest.mark.parametrize(
@@ -527,7 +536,7 @@ def test_fail_invalid_close_codes(draft: Draft, code: int) -> None:
 )
 def test_fail_close_reason_invalid_utf8(draft: Draft, code: int) -> None:
     data = from_client(draft, Frame(op(draft, Kind.CLOSE), close_payload(1000, b"\xce")))
-    assert_fails(server(draft), data, code, "close reason")
+    assert_fails(server(draft), data, code, "close reason", peer_close_code=1000)
 
 
 @pytest.mark.parametrize("draft", ALL_DRAFTS)

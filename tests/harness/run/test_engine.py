@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import time
 from collections.abc import AsyncIterator, Sequence
+from dataclasses import replace
 
 import pytest
 
@@ -312,7 +313,7 @@ async def test_invalid_utf8_from_the_peer_fails_the_case(draft: Draft) -> None:
     assert (v.behavior, v.behavior_reason) == (Behavior.FAILED, "expected text message of 5 bytes; received nothing")
     assert v.close is CloseBehavior.FAILED
     assert v.close_reason.startswith(
-        "the peer broke the protocol and the client failed the connection: invalid UTF-8 in a text message"
+        "the peer broke the protocol and wsinterop failed the connection: invalid UTF-8 in a text message"
     )
     assert v.failed
     assert result.ending.local_code == draft.info.invalid_data_code
@@ -431,11 +432,19 @@ async def test_a_wrong_close_code() -> None:
     assert not v.failed
 
 
-async def test_a_close_code_that_may_not_be_sent_fails_the_close() -> None:
+async def test_a_close_code_that_may_not_be_sent_is_judged_as_autobahn_judges_it() -> None:
+    """wsinterop fails the connection, so it is not clean (UNCLEAN where the case requires a clean close);
+    where it does not, the code the peer sent is a WRONG CODE."""
     async with Peer(peers.wrong_code(1005)) as peer:
         result = await run(ECHO_HELLO, peer.target)
-    assert result.verdict.close is CloseBehavior.FAILED
-    assert "1005" in result.verdict.close_reason
+        loose = await run(replace(ECHO_HELLO, close=replace(ECHO_HELLO.close, clean=False)), peer.target)
+    assert result.verdict.close is CloseBehavior.UNCLEAN
+    assert (loose.verdict.close, loose.verdict.close_reason) == (
+        CloseBehavior.WRONG_CODE,
+        "peer closed with 1005, expected 1000 or none",
+    )
+    assert result.ending.failure == "invalid close code 1005"
+    assert result.ending.remote_code == 1005 and not result.ending.clean
 
 
 async def test_a_peer_that_answers_an_invalid_close_code_with_1000_fails_7_9() -> None:

@@ -324,7 +324,7 @@ def test_a_peer_that_breaks_the_protocol_or_never_closes_is_failed() -> None:
     v = verdict(HELLO, opened(closing=broke))
     assert (v.close, v.close_reason) == (
         CloseBehavior.FAILED,
-        "the peer broke the protocol and the client failed the connection: invalid UTF-8 in a text message",
+        "the peer broke the protocol and wsinterop failed the connection: invalid UTF-8 in a text message",
     )
     v = verdict(BY_SERVER_1002, opened(closing=(TimedOut(10.0, "the peer to close", 10.0, final=True),)))
     assert (v.close, v.close_reason) == (CloseBehavior.FAILED, "the connection was never closed")
