@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help setup browser test lint pytest report report-full bench clean docker-build docker-report conformance-peers autobahn-compare catalogue schema interop
+.PHONY: help setup browser node test lint pytest report report-full bench clean docker-build docker-report conformance-peers autobahn-compare catalogue schema interop
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -22,7 +22,7 @@ lint: setup  ## ruff and mypy --strict
 	$(VENV)/bin/ruff format --check wire harness server tests bench cases peers interop
 	$(VENV)/bin/mypy wire harness server bench peers interop
 
-pytest: setup browser  ## the unit tests, then the catalogue against the reference server (pytest cases/)
+pytest: setup browser node  ## the unit tests, then the catalogue against the reference server (pytest cases/)
 	$(VENV)/bin/pytest -q
 
 test: lint pytest  ## setup, lint, then the whole test suite
@@ -32,6 +32,11 @@ JOBS     ?= 4
 # a browser's binary and the Debian package that installs it (WebKit: WebKitGTK's WebDriver, and an X server)
 BROWSERS := /usr/lib/chromium/chromium:chromium /usr/lib/firefox-esr/firefox-esr:firefox-esr \
             /usr/bin/WebKitWebDriver:webkit2gtk-driver /usr/bin/Xvfb:xvfb
+
+node:  ## install the Node clients under test (ws, websocket-driver, websocket) into interop/node_modules when missing
+	@test -d interop/node_modules || { command -v npm >/dev/null \
+	  && (cd interop && npm ci --no-audit --no-fund --loglevel=error) \
+	  || echo "no npm, or npm ci failed: the Node testees' tests will skip"; }
 
 browser:  ## install Debian's Chromium, Firefox ESR and WebKitGTK when missing (never a downloaded browser)
 	@missing=""; for pair in $(BROWSERS); do test -x $${pair%%:*} || missing="$$missing $${pair#*:}"; done; \

@@ -12,7 +12,7 @@ import asyncio
 import contextlib
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
@@ -153,12 +153,15 @@ async def run_testee(server: FuzzingServer, run: Run, ceiling: float, err: TextI
     return ""
 
 
-def broken(run: Run, reason: str, cases: ServerCases, behavior: Behavior) -> list[CaseResult]:
-    """A subject that cannot run (UNIMPLEMENTED: not on this machine) or broke (FAILED: a red row)."""
+def broken(
+    run: Run, reason: str, cases: ServerCases, behavior: Behavior, done: Collection[str] = ()
+) -> list[CaseResult]:
+    """A subject that cannot run (UNIMPLEMENTED: not on this machine) or broke (FAILED: a red row), on every
+    case of its draft but those in `done` (the ones it ran)."""
     results = []
     for case_id in cases.ids:
         case = cases.for_draft(case_id, run.draft)
-        if case is None:
+        if case is None or case_id in done:
             continue
         close = CloseBehavior.UNIMPLEMENTED if behavior is Behavior.UNIMPLEMENTED else CloseBehavior.FAILED
         obs = Observation(side="server", error=reason if behavior is Behavior.FAILED else None)
@@ -201,10 +204,11 @@ async def run_clients(args: argparse.Namespace, chosen: Sequence[subjects.Subjec
                 )
                 why = f"not run: {missing}"
             else:
-                before = len(server.results.by_key)
                 why = await run_testee(server, run, ceiling, err)
-                if why and len(server.results.by_key) == before:  # it broke before any case: a red row
-                    extra.extend(broken(run, why, cases, Behavior.FAILED))
+                ran = {i for i, d, a in server.results.by_key if d == run.draft.value and a == run.subject.name}
+                # a case the testee never connected for is its failure, never a silent gap in the report
+                never = f"the testee never ran this case ({why or 'no connection for its /runCase'})"
+                extra.extend(broken(run, why if not ran and why else never, cases, Behavior.FAILED, ran))
             done += 1
             took = time.monotonic() - clock
             err.write(f"[{done}/{len(runs)}] {run.subject.name} {run.draft.value}: {why or 'done'} ({took:.1f} s)\n")

@@ -61,3 +61,39 @@ def test_a_subject_that_breaks_is_a_red_row_and_one_not_here_unimplemented(
     red = index["broken"]["rfc6455"]["1.1.1"]
     assert (red["behavior"], red["behaviorClose"]) == ("FAILED", "FAILED")
     assert index["absent"]["rfc6455"]["1.1.1"]["behavior"] == "UNIMPLEMENTED"
+
+
+SKIPS_CASE_2 = """
+import sys
+from websockets.exceptions import ConnectionClosed
+from websockets.sync.client import connect
+
+url, agent = sys.argv[1], sys.argv[2]
+with connect(f"{url}/getCaseCount") as ws:
+    count = int(ws.recv())
+for n in range(1, count + 1):
+    if n == 2:
+        continue  # the case this testee leaves out
+    with connect(f"{url}/runCase?case={n}&agent={agent}") as ws:
+        try:
+            for message in ws:
+                ws.send(message)
+        except ConnectionClosed:
+            pass
+with connect(f"{url}/updateReports?agent={agent}"):
+    pass
+"""
+
+
+def test_a_case_the_testee_never_ran_is_failed_not_missing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def skipping(url: str, agent: str, draft: Draft) -> list[str]:
+        return [sys.executable, "-c", SKIPS_CASE_2, url, agent]
+
+    monkeypatch.setitem(subjects.REGISTRY, "skipper", Subject("skipper", "", (Draft.RFC6455,), skipping, lambda: None))
+    argv = ["clients", "--subjects", "skipper", "--cases", "1.1.1", "2.1", "--catalogue", str(CASES)]
+    assert main([*argv, "--out", str(tmp_path)]) == 1
+    index = report(tmp_path)["skipper"]["rfc6455"]
+    assert index["1.1.1"]["behavior"] == "OK"
+    assert (index["2.1"]["behavior"], index["2.1"]["behaviorClose"]) == ("FAILED", "FAILED")
+    page = json.loads((tmp_path / "latest" / index["2.1"]["reportfile"]).read_text())
+    assert "never ran this case" in page["behaviorReason"]
