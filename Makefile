@@ -81,6 +81,7 @@ bench: setup browser  ## benchmarks: print figures (never part of make test)
 	$(PY) bench/server_echo.py
 	$(PY) bench/browsers.py
 	$(PY) bench/clients.py --subjects wire
+	$(PY) bench/clients.py --subjects chromium --drafts rfc6455
 	$(PY) bench/harness_vs_autobahn.py
 	$(PY) bench/deflate.py
 
