@@ -38,8 +38,9 @@ def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="python -m interop",
         description="Install real WebSocket implementations (pip, npm, apt), start each on loopback with an "
-        "echo endpoint, probe and run the catalogue against each in every draft, run real clients against the "
-        "reference server, and write reports/interop/ (index.html, summary.md, matrix.json). "
+        "echo endpoint, probe and run the catalogue against each in every draft, run the server-side catalogue "
+        "against each client under test (python -m harness clients) in every draft it speaks, and write "
+        "reports/interop/ (index.html, summary.md, matrix.json). "
         "`python -m interop merge DIR... --out DIR` joins the matrices of --shard runs.",
     )
     p.add_argument("--out", type=Path, default=Path("reports/interop"), help="output directory")

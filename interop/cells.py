@@ -65,16 +65,23 @@ def server_cell(peer: PeerResult, draft: str) -> Cell:
 
 
 def client_cell(client: ClientResult, draft: str) -> Cell:
+    """The catalogue's verdict counts against one client under test in one draft. Red: an install failure,
+    a run without a report, a FAILED case, or a subject that cannot run here (all UNIMPLEMENTED)."""
     if client.error:
         return Cell("error", "error", client.error)
-    cell = client.cell(draft)
-    if cell is None or cell.outcome == "not spoken":
-        return Cell("none", "—", "", tip="the library does not speak this draft")
-    detail = "; ".join(f"{name}: {text}" for name, ok, text in cell.steps if not ok) or cell.detail
-    if cell.outcome == "OK":
-        return Cell("ok", "OK", "; ".join(text for _, _, text in cell.steps))
-    kind = "rejected" if cell.outcome == "rejected" else "failed"
-    return Cell(kind, cell.outcome, detail)
+    if draft not in client.drafts:
+        return Cell("none", "—", "", tip="its testee does not speak this draft")
+    run = client.run(draft)
+    if run is None:
+        return Cell("error", "not run", "no run in this matrix")
+    if not run.counts:
+        return Cell("error", "no report", run.note, run.report)
+    if set(run.counts) == {"UNIMPLEMENTED"}:
+        return Cell("error", "UNIMPLEMENTED", run.note or counts_text(run), run.report, counts_text(run))
+    kind = "failed" if run.failed or run.note else "ok"
+    headline = "FAILED" if run.failed else "OK" if kind == "ok" else "stopped"
+    note = f"; {run.note}" if run.note else ""
+    return Cell(kind, headline, counts_text(run) + note, run.report)
 
 
 def exclusions(matrix: Matrix) -> list[tuple[str, str, str]]:

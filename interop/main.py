@@ -1,5 +1,6 @@
 """The whole interop run: install, then per server start / probe / catalogue per draft / stop, then the
-client half against the reference server, then reports/interop/{index.html, summary.md, matrix.json}.
+client half (the server-side catalogue against each client under test, by `python -m harness clients`), then
+reports/interop/{index.html, summary.md, matrix.json}.
 With a shard (K/N), only this slice of the servers and clients runs; `python -m interop merge` joins the
 N matrices."""
 
@@ -10,24 +11,24 @@ import shutil
 import sys
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO, TypeVar
 
+from harness import subjects
 from harness.cases.loader import case_files
 from harness.cli.shard import Shard, catalogue_fingerprint, fingerprint, partition
 from wire import Draft
 
 from . import versions
-from .clients import run_client
 from .install import build_jetty, install, missing
-from .model import DRAFTS, ClientCell, ClientResult, DraftRun, Matrix, PeerResult, from_json, to_json
+from .model import DRAFTS, ClientResult, DraftRun, Matrix, PeerResult, from_json, to_json
 from .probe import probe
 from .process import HOST, PeerProcess, StartError, command_text, free_port
 from .render_html import index_html
 from .render_md import summary_md
-from .runs import harness_argv, run_draft
+from .runs import clients_argv, harness_argv, run_draft
 from .selection import catalogue_for, excludes, exclusion_args
 from .spec import CLIENTS, SERVERS, ClientSpec, Context, Need, ServerSpec
 
@@ -42,7 +43,8 @@ class Options:
     skip_servers: bool = False
     skip_clients: bool = False
     install: bool = True
-    ceiling: float = 240.0  # seconds per harness run
+    ceiling: float = 240.0  # seconds per harness run against a server
+    client_ceiling: float = 600.0  # seconds per `harness clients` run (a browser's catalogue takes minutes)
     all_drafts: bool = False  # run the catalogue after a 101 even when the test message was not echoed
     exclude: tuple[str, ...] = ()  # more case patterns to leave out of peer runs
     shard: Shard | None = None
@@ -65,7 +67,7 @@ def unit_durations(path: Path) -> dict[str, int]:
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise ValueError(f"--durations {path}: cannot read a matrix.json: {exc}") from None
     durations = {f"server:{p.name}": sum(r.wall for r in p.runs) for p in matrix.peers if p.runs}
-    durations |= {f"client:{c.name}": sum(x.wall for x in c.cells) for c in matrix.clients if c.cells}
+    durations |= {f"client:{c.name}": sum(r.wall for r in c.runs) for c in matrix.clients if c.runs}
     return {unit: max(1, round(seconds * 1000)) for unit, seconds in durations.items()}
 
 
@@ -182,46 +184,34 @@ def _probe_and_run(
 
 
 def run_clients(
-    ctx: Context, specs: Sequence[ClientSpec], errors: dict[Need, str], say: Say
-) -> tuple[str, list[ClientResult]]:
-    """Every client against one reference server; (its URL, results)."""
-    reference = SERVERS[0]
-    port = free_port()
-    url, page = f"ws://{HOST}:{port}/", f"http://{HOST}:{port}/"
-    server = PeerProcess(reference.command(ctx, port), port, ctx.out / "logs" / "reference-for-clients.log", ctx.root)
-    results = [
-        ClientResult(
-            s.name, s.title, versions.describe(ctx, s), command_text(s.command(ctx, url, page, s.drafts[-1]), ctx.root)
-        )
-        for s in specs
-    ]
-    try:
-        server.start()
-    except StartError as exc:
-        for r in results:
-            r.error = f"the reference server did not start: {exc}"
-        return url, results
-    say(f"client half against the reference server at {url}")
-    try:
-        for spec, result in zip(specs, results, strict=True):
-            problems = _errors_of(spec, errors)
-            if problems:
-                result.error = "install failed: " + "; ".join(problems)
-                say(f"  {spec.title}: {result.error}")
-                continue
-            for draft in DRAFTS:
-                if draft not in spec.drafts:
-                    result.cells.append(ClientCell(draft, "not spoken"))
-                    continue
-                cell, data = run_client(ctx, spec, url, page, draft)
-                result.cells.append(cell)
-                if spec.name == "chromium" and data.get("version"):
-                    result.version = f"Chromium {data['version']}; {result.version}"
-                detail = f": {cell.detail}" if cell.detail else ""
-                say(f"  {spec.title} {draft}: {cell.outcome}{detail} ({cell.wall:.1f} s)")
-    finally:
-        server.stop()
-    return url, results
+    ctx: Context, specs: Sequence[ClientSpec], errors: dict[Need, str], options: Options, say: Say
+) -> list[ClientResult]:
+    """Every client under test: the server-side catalogue in each draft its subject speaks, one `python -m
+    harness clients` run per draft (a subject that cannot run here is a report of UNIMPLEMENTED)."""
+    results = []
+    for spec in specs:
+        subject = subjects.REGISTRY[spec.name]
+        out = ctx.out / "runs" / "clients" / spec.name
+        drafts = tuple(d for d in DRAFTS if Draft(d) in subject.drafts)
+        result = ClientResult(spec.name, spec.title, versions.describe(ctx, spec), drafts=drafts)
+        result.command = command_text(clients_argv(ctx.python, spec.name, ",".join(drafts), out), ctx.root)
+        results.append(result)
+        problems = _errors_of(spec, errors)
+        if problems:
+            result.error = "install failed: " + "; ".join(problems)
+            say(f"{spec.title}: {result.error}")
+            continue
+        missing = subject.missing()
+        say(f"{spec.title} ({result.version}){f': cannot run here: {missing}' if missing else ''}")
+        for draft in drafts:
+            argv = clients_argv(ctx.python, spec.name, draft, out)
+            run = run_draft(argv, draft, out, ctx.out, ctx.root, options.client_ceiling)
+            if missing:
+                run = replace(run, note=f"cannot run here: {missing}")
+            result.runs.append(run)
+            counts = ", ".join(f"{n} {b}" for b, n in run.counts.items()) or "no results"
+            say(f"  catalogue {draft}: {counts} ({run.close_not_ok} close not OK) in {run.wall:.1f} s {run.note}")
+    return results
 
 
 def write(matrix: Matrix, out: Path) -> None:
@@ -265,8 +255,7 @@ def run(options: Options, say: Say | None = None) -> int:
         except Exception as exc:  # a broken peer must not cost the rest of the matrix
             say(f"{spec.title}: interop error: {exc!r}")
             matrix.peers.append(PeerResult(spec.name, spec.title, error=f"interop error: {exc!r}"))
-    if clients:
-        matrix.reference_url, matrix.clients = run_clients(ctx, clients, errors, say)
+    matrix.clients = run_clients(ctx, clients, errors, options, say)
     matrix.wall = time.monotonic() - started
     write(matrix, ctx.out)
     say(f"matrix: {ctx.out / 'index.html'} (summary: {ctx.out / 'summary.md'}); wall time {matrix.wall:.0f} s")

@@ -79,7 +79,6 @@ def merge(paths: Sequence[Path], out: Path) -> tuple[Matrix, list[str]]:
         clients=sorted(
             (c for m in matrices for c in m.clients), key=lambda c: client_order.get(c.name, len(client_order))
         ),
-        reference_url=", ".join(dict.fromkeys(m.reference_url for m in matrices if m.reference_url)),
         shard="",
         merged=tuple(str(path) for path, _ in parts),
         incomplete=tuple(missing),

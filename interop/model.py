@@ -104,28 +104,21 @@ class PeerResult:
         return next((r for r in self.runs if r.draft == draft), None)
 
 
-@dataclass(frozen=True)
-class ClientCell:
-    """One client library in one draft against the reference server."""
-
-    draft: str
-    outcome: str  # OK | rejected | error | not spoken
-    detail: str = ""
-    steps: tuple[tuple[str, bool, str], ...] = ()  # (step, ok, detail)
-    wall: float = 0.0
-
-
 @dataclass
 class ClientResult:
+    """One client under test (a harness/subjects subject): the server-side catalogue against it, a
+    `python -m harness clients` run per draft it speaks."""
+
     name: str
     title: str
     version: str = ""
     command: str = ""
-    error: str | None = None
-    cells: list[ClientCell] = field(default_factory=list)
+    error: str | None = None  # install failure: nothing was run
+    drafts: tuple[str, ...] = ()  # the drafts its testee speaks
+    runs: list[DraftRun] = field(default_factory=list)
 
-    def cell(self, draft: str) -> ClientCell | None:
-        return next((c for c in self.cells if c.draft == draft), None)
+    def run(self, draft: str) -> DraftRun | None:
+        return next((r for r in self.runs if r.draft == draft), None)
 
 
 @dataclass
@@ -136,7 +129,6 @@ class Matrix:
     drafts: tuple[str, ...] = DRAFTS
     peers: list[PeerResult] = field(default_factory=list)
     clients: list[ClientResult] = field(default_factory=list)
-    reference_url: str = ""
     catalogue: str = ""  # fingerprint of the case files (python -m interop merge checks it)
     shard: str = ""  # "K/N" when this matrix is one slice of N
     partition: str = ""  # fingerprint of what decided the slices: the shards of one split agree on it
@@ -148,15 +140,15 @@ def to_json(matrix: Matrix) -> dict[str, Any]:
     return dataclasses.asdict(matrix)
 
 
-def _tuple3(items: list[Any]) -> tuple[tuple[str, bool, str], ...]:
-    return tuple((str(a), bool(b), str(c)) for a, b, c in items)
+def _runs(result: dict[str, Any]) -> list[DraftRun]:
+    return [DraftRun(**{**r, "non_ok": tuple(NonOk(**n) for n in r.get("non_ok", []))}) for r in result.get("runs", [])]
 
 
 def from_json(data: dict[str, Any]) -> Matrix:
     """The inverse of to_json (matrix.json back into objects)."""
     peers = []
     for p in data.get("peers", []):
-        runs = [DraftRun(**{**r, "non_ok": tuple(NonOk(**n) for n in r.get("non_ok", []))}) for r in p.get("runs", [])]
+        runs = _runs(p)
         peers.append(
             PeerResult(
                 **{
@@ -168,8 +160,9 @@ def from_json(data: dict[str, Any]) -> Matrix:
             )
         )
     clients = [
+        # a matrix.json from before the client half ran the catalogue has smoke-script "cells": left out
         ClientResult(
-            **{**c, "cells": [ClientCell(**{**x, "steps": _tuple3(x.get("steps", []))}) for x in c.get("cells", [])]}
+            **{k: v for k, v in c.items() if k != "cells"} | {"drafts": tuple(c.get("drafts", ())), "runs": _runs(c)}
         )
         for c in data.get("clients", [])
     ]
@@ -180,7 +173,6 @@ def from_json(data: dict[str, Any]) -> Matrix:
         drafts=tuple(data.get("drafts", DRAFTS)),
         peers=peers,
         clients=clients,
-        reference_url=data.get("reference_url", ""),
         catalogue=data.get("catalogue", ""),
         shard=data.get("shard", ""),
         partition=data.get("partition", ""),

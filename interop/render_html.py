@@ -29,7 +29,7 @@ LEGEND = (
     ("failed", "accepted; some cases FAILED"),
     ("rejected", "handshake refused (a result, not an error)"),
     ("broken", "101, but the draft does not work (no echo, invalid answer)"),
-    ("error", "the peer or client failed to install or start"),
+    ("error", "the peer or client failed to install or start; a client that cannot run here (UNIMPLEMENTED)"),
 )
 
 
@@ -66,7 +66,7 @@ def client_rows(matrix: Matrix) -> str:
     return _rows(matrix.clients, client_cell, matrix.drafts)
 
 
-def _non_ok(peer: PeerResult) -> str:
+def _non_ok(peer: PeerResult | ClientResult) -> str:
     parts = []
     for run in peer.runs:
         if not run.non_ok:
@@ -120,7 +120,8 @@ def index_html(matrix: Matrix) -> str:
     excluded_html = "".join(
         f"<li><code>{escape(pat)}</code> ({escape(who)}): {escape(why)}</li>" for pat, why, who in exclusions(matrix)
     )
-    non_ok = "".join(_non_ok(p) for p in matrix.peers)
+    implementations: list[PeerResult | ClientResult] = [*matrix.peers, *matrix.clients]
+    non_ok = "".join(_non_ok(p) for p in implementations)
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>wsinterop interop matrix</title><style>{CSS}</style></head>
 <body>
@@ -134,10 +135,11 @@ Sec-WebSocket-Version it lists and the subprotocol it chose), then the catalogue
 draft; the headline links to that run's full report.</p>
 <table>{_head("implementation", matrix.drafts)}
 {server_rows(matrix)}</table>
-<h2>Clients: real client libraries against the reference server</h2>
-<p>Echo (text and binary messages, then a close with 1000) and the seed's chat room (two people on
-org.ietf.websocket.test-echo-broadcast) with the reference server at {escape(matrix.reference_url)};
-— means the library does not speak that draft.</p>
+<h2>Clients under test: the server-side catalogue against each client, draft by draft</h2>
+<p>Each cell: the verdict counts of the server-side catalogue (<code>python -m harness clients</code>: the
+fuzzing server plays the server's part, the client's testee echoes) in that draft; the headline links to
+that run's full report. UNIMPLEMENTED in red: the client cannot run on this machine (hover for why);
+— means its testee does not speak that draft.</p>
 <table>{_head("client", matrix.drafts)}
 {client_rows(matrix)}</table>
 <h2>How each implementation was run</h2>

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 
-from .cells import client_cell, exclusions, server_cell
-from .model import Matrix, NonOk, PeerResult
+from .cells import Cell, client_cell, exclusions, server_cell
+from .model import ClientResult, Matrix, NonOk, PeerResult
 
 NON_OK_LIMIT = 12  # per peer and draft; the run's own report has them all
 
@@ -18,30 +19,33 @@ def _row(cells: Iterable[str]) -> str:
     return "| " + " | ".join(_escape(c) for c in cells) + " |"
 
 
-def server_table(matrix: Matrix) -> list[str]:
-    lines = [_row(["implementation", "version", *matrix.drafts]), _row(["---"] * (2 + len(matrix.drafts)))]
-    for peer in matrix.peers:
+def _table(
+    first: str,
+    results: Sequence[PeerResult] | Sequence[ClientResult],
+    cell: Callable[[Any, str], Cell],
+    drafts: Sequence[str],
+) -> list[str]:
+    """One row per implementation: its name, its version, then a cell per draft linked to its report."""
+    lines = [_row([first, "version", *drafts]), _row(["---"] * (2 + len(drafts)))]
+    for result in results:
         cells = []
-        for draft in matrix.drafts:
-            cell = server_cell(peer, draft)
-            text = cell.headline if not cell.detail else f"{cell.headline}: {cell.detail}"
-            cells.append(f"[{text}]({cell.link})" if cell.link else text)
-        lines.append(_row([peer.title, peer.version or "?", *cells]))
+        for draft in drafts:
+            found = cell(result, draft)
+            text = found.headline if not found.detail else f"{found.headline}: {found.detail}"
+            cells.append(f"[{text}]({found.link})" if found.link else text)
+        lines.append(_row([result.title, result.version or "?", *cells]))
     return lines
+
+
+def server_table(matrix: Matrix) -> list[str]:
+    return _table("implementation", matrix.peers, server_cell, matrix.drafts)
 
 
 def client_table(matrix: Matrix) -> list[str]:
-    lines = [_row(["client", "version", *matrix.drafts]), _row(["---"] * (2 + len(matrix.drafts)))]
-    for client in matrix.clients:
-        cells = []
-        for draft in matrix.drafts:
-            cell = client_cell(client, draft)
-            cells.append(cell.headline if cell.kind in ("ok", "none") else f"{cell.headline}: {cell.detail}")
-        lines.append(_row([client.title, client.version or "?", *cells]))
-    return lines
+    return _table("client", matrix.clients, client_cell, matrix.drafts)
 
 
-def non_ok_lines(peer: PeerResult) -> list[str]:
+def non_ok_lines(peer: PeerResult | ClientResult) -> list[str]:
     lines: list[str] = []
     for run in peer.runs:
         if not run.non_ok:
@@ -69,14 +73,15 @@ def summary_md(matrix: Matrix) -> str:
         "- servers: each implementation's echo endpoint on loopback; per draft, a handshake probe (its answer: "
         "accepted, or the status and the versions it lists), then the catalogue in that draft "
         "(`python -m harness run --agents python`), as verdict counts. Links go to each run's full report.",
-        f"- clients: real client libraries exchange the seed's echo and chat traffic with the reference server "
-        f"({matrix.reference_url}); — means the library does not speak that draft.",
+        "- clients: the server-side catalogue against each client under test (`python -m harness clients`: "
+        "the fuzzing server plays the server, the client's testee echoes), as verdict counts per draft; "
+        "UNIMPLEMENTED: the client cannot run on this machine; — means its testee does not speak that draft.",
         "",
         "## Servers",
         "",
         *server_table(matrix),
         "",
-        "## Clients against the reference server",
+        "## Clients under test",
         "",
         *client_table(matrix),
         "",
@@ -97,8 +102,9 @@ def summary_md(matrix: Matrix) -> str:
         out += ["", "## Cases left out of peer runs", ""]
         out += [f"- `{pattern}` ({who}): {why}" for pattern, why, who in excluded]
     out += ["", "## Cases not OK, per implementation", ""]
-    for peer in matrix.peers:
-        lines = non_ok_lines(peer)
+    implementations: list[PeerResult | ClientResult] = [*matrix.peers, *matrix.clients]
+    for result in implementations:
+        lines = non_ok_lines(result)
         if lines:
-            out += [f"### {peer.title}", "", *lines, ""]
+            out += [f"### {result.title}", "", *lines, ""]
     return "\n".join(out).rstrip() + "\n"

@@ -1,5 +1,6 @@
-"""The catalogue against one peer in one draft: a `python -m harness run` child with a time ceiling, and
-its report read back (index.json for the counts, the per-case detail files for the non-OK reasons)."""
+"""The catalogue against one peer in one draft: a `python -m harness run` child (a server) or a
+`python -m harness clients` child (a client under test) with a time ceiling, and its report read back
+ (index.json for the counts, the per-case detail files for the non-OK reasons)."""
 
 from __future__ import annotations
 
@@ -38,6 +39,11 @@ def harness_argv(
     argv = [python, "-m", "harness", "run", "--target", url, "--drafts", draft, "--agents", "python"]
     argv += ["--jobs", str(jobs), "--out", str(out), "--catalogue", str(catalogue)]
     return argv + list(exclude)
+
+
+def clients_argv(python: str, subject: str, draft: str, out: Path) -> list[str]:
+    """`python -m harness clients` for one subject (a client under test) in one draft."""
+    return [python, "-m", "harness", "clients", "--subjects", subject, "--drafts", draft, "--out", str(out)]
 
 
 def read_run(run_dir: Path, base: Path) -> tuple[dict[str, int], int, tuple[NonOk, ...]]:

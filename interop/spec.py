@@ -95,11 +95,12 @@ class ServerSpec:
 
 @dataclass(frozen=True)
 class ClientSpec:
+    """A client under test: `name` is its harness/subjects subject (its testee, its drafts, what it lacks);
+    interop adds what to install for it and whose versions to show."""
+
     name: str
     title: str
     needs: tuple[Need, ...]
-    drafts: tuple[str, ...]  # the drafts the library can speak, in the matrix's names
-    command: Callable[[Context, str, str, str], list[str]]  # (ctx, ws url, page url, draft) -> argv
     version: tuple[Need, ...]
 
 
@@ -107,7 +108,6 @@ PIP = {name: Need("pip", name) for name in ("websockets", "aiohttp", "tornado", 
 NPM = {name: Need("npm", name) for name in ("ws", "websocket-driver", "websocket")}
 LWS = Need("apt", "libwebsockets-test-server")
 JETTY = (Need("apt", "libjetty9-java"), Need("apt", "libjetty9-extra-java"))
-VERSION_ARG = {"hybi-07": "7", "hybi-08": "8", "rfc6455": "13"}
 
 
 def _node(script: str) -> Callable[[Context, int], list[str]]:
@@ -185,58 +185,18 @@ SERVERS: tuple[ServerSpec, ...] = (
 )
 
 
-def _py_client(lib: str) -> Callable[[Context, str, str, str], list[str]]:
-    return lambda ctx, url, page, draft: [ctx.python, str(ctx.py_peers / "py_clients.py"), "--lib", lib, "--url", url]
-
-
-def _node_client(lib: str) -> Callable[[Context, str, str, str], list[str]]:
-    return lambda ctx, url, page, draft: [
-        "node",
-        str(ctx.node_peers / "clients.js"),
-        "--lib",
-        lib,
-        "--url",
-        url,
-        "--version",
-        VERSION_ARG[draft],
-    ]
+def _client(name: str, title: str, need: Need) -> ClientSpec:
+    return ClientSpec(name, title, (need,), (need,))
 
 
 CLIENTS: tuple[ClientSpec, ...] = (
-    ClientSpec(
-        "aiohttp", "aiohttp client (Python)", (PIP["aiohttp"],), ("rfc6455",), _py_client("aiohttp"), (PIP["aiohttp"],)
-    ),
-    ClientSpec(
-        "websockets",
-        "websockets client (Python)",
-        (PIP["websockets"],),
-        ("rfc6455",),
-        _py_client("websockets"),
-        (PIP["websockets"],),
-    ),
-    ClientSpec("ws", "ws client (Node.js)", (NPM["ws"],), ("hybi-08", "rfc6455"), _node_client("ws"), (NPM["ws"],)),
-    ClientSpec(
-        "websocket-node",
-        "websocket / WebSocket-Node W3CWebSocket (Node.js)",
-        (NPM["websocket"],),
-        ("hybi-08", "rfc6455"),
-        _node_client("websocket"),
-        (NPM["websocket"],),
-    ),
-    ClientSpec(
-        "websocket-driver",
-        "websocket-driver client (Node.js)",
-        (NPM["websocket-driver"],),
-        ("rfc6455",),
-        _node_client("websocket-driver"),
-        (NPM["websocket-driver"],),
-    ),
-    ClientSpec(
-        "chromium",
-        "Chromium (headless, Playwright)",
-        (PIP["playwright"],),
-        ("rfc6455",),
-        lambda ctx, url, page, draft: [ctx.python, "-m", "interop.browser_client", "--url", url, "--page", page],
-        (PIP["playwright"],),
-    ),
+    ClientSpec("wire", "wsinterop's own client (wire)", (), (Need("pip", "wsinterop"),)),
+    _client("websockets", "websockets client (Python)", PIP["websockets"]),
+    _client("aiohttp", "aiohttp client (Python)", PIP["aiohttp"]),
+    _client("tornado", "tornado client (Python)", PIP["tornado"]),
+    _client("ws", "ws client (Node.js)", NPM["ws"]),
+    _client("websocket-driver", "websocket-driver client (Node.js)", NPM["websocket-driver"]),
+    _client("websocket-node", "websocket / WebSocket-Node client (Node.js)", NPM["websocket"]),
+    _client("chromium", "Chromium (headless, Playwright)", PIP["playwright"]),
+    _client("firefox", "Firefox ESR (headless, Playwright)", PIP["playwright"]),
 )

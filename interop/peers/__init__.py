@@ -1,1 +1,1 @@
-"""Peer programs of the interop matrix: echo servers and client scenarios run as separate processes."""
+"""Peer programs of the interop matrix: the echo servers, each run as a separate process."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from interop.model import ClientCell, ClientResult, DraftRun, Matrix, NonOk, PeerResult, Probe
+from interop.model import ClientResult, DraftRun, Matrix, NonOk, PeerResult, Probe
 
 
 def fake_report(run_dir: Path, results: dict[str, tuple[str, str, str]], draft: str = "rfc6455") -> Path:
@@ -31,7 +31,8 @@ def fake_report(run_dir: Path, results: dict[str, tuple[str, str, str]], draft: 
 
 
 def matrix() -> Matrix:
-    """Three peers (one that ran, one that failed to install, one that refuses everything old) and two clients."""
+    """Two peers (one that ran, one that failed to install) and three clients (one that ran in two drafts,
+    one that failed to install, one that cannot run on this machine)."""
     ran = PeerResult(
         "ws",
         "ws (Node.js)",
@@ -67,14 +68,37 @@ def matrix() -> Matrix:
             "ws",
             "ws client (Node.js)",
             version="ws 8.23.0",
-            command="node interop/peers/node/clients.js --lib ws",
-            cells=[
-                ClientCell("hixie-75", "not spoken"),
-                ClientCell("hybi-08", "OK", "", (("echo", True, "8 + 8 echoed"),), 0.2),
-                ClientCell("rfc6455", "error", "echo 1 differs", (("echo", False, "echo 1 differs"),), 0.3),
+            command="python -m harness clients --subjects ws --drafts hybi-08,rfc6455 --out runs/clients/ws",
+            drafts=("hybi-08", "rfc6455"),
+            runs=[
+                DraftRun(
+                    "hybi-08", counts={"OK": 300, "UNIMPLEMENTED": 20}, wall=20.0, report="runs/clients/ws/a/index.html"
+                ),
+                DraftRun(
+                    "rfc6455",
+                    counts={"OK": 380, "NON-STRICT": 3, "FAILED": 1},
+                    close_not_ok=1,
+                    exit_code=1,
+                    wall=30.0,
+                    report="runs/clients/ws/b/index.html",
+                    non_ok=(NonOk("5.19", "Fragments with pings", "FAILED", "no echo within 10 s", "OK", ""),),
+                ),
             ],
         ),
         ClientResult("chromium", "Chromium", error="install failed: playwright: no network"),
+        ClientResult(
+            "firefox",
+            "Firefox ESR",
+            drafts=("rfc6455",),
+            runs=[
+                DraftRun(
+                    "rfc6455",
+                    counts={"UNIMPLEMENTED": 391},
+                    report="runs/clients/firefox/c/index.html",
+                    note="cannot run here: no /usr/lib/firefox-esr/firefox-esr",
+                )
+            ],
+        ),
     ]
     return Matrix(
         started="2026-01-01T00:00:00Z",
@@ -82,5 +106,4 @@ def matrix() -> Matrix:
         host="Linux, 2 cores",
         peers=[ran, broken],
         clients=clients,
-        reference_url="ws://127.0.0.1:9/",
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from interop.cells import client_cell, exclusions, server_cell
 from interop.render_html import index_html
 from interop.render_md import summary_md
@@ -36,13 +38,29 @@ def test_server_cells() -> None:
 
 
 def test_client_cells() -> None:
-    ws, chromium = matrix().clients
+    ws, chromium, firefox = matrix().clients
     assert client_cell(ws, "hixie-75").headline == "—"
     assert client_cell(ws, "hixie-76").kind == "none"
-    assert (client_cell(ws, "hybi-08").kind, client_cell(ws, "hybi-08").detail) == ("ok", "8 + 8 echoed")
+    ok = client_cell(ws, "hybi-08")
+    assert (ok.kind, ok.headline, ok.detail, ok.link) == (
+        "ok",
+        "OK",
+        "300 OK, 20 UNIMPL",
+        "runs/clients/ws/a/index.html",
+    )
     failed = client_cell(ws, "rfc6455")
-    assert (failed.kind, failed.headline, failed.detail) == ("failed", "error", "echo: echo 1 differs")
+    assert (failed.kind, failed.headline) == ("failed", "FAILED")
+    assert failed.detail == "380 OK, 3 NON-STRICT, 1 FAILED, 1 close not OK"
     assert client_cell(chromium, "rfc6455").kind == "error"
+    # a client that cannot run here: a red UNIMPLEMENTED cell that says why, linked to its report
+    absent = client_cell(firefox, "rfc6455")
+    assert (absent.kind, absent.headline) == ("error", "UNIMPLEMENTED")
+    assert absent.detail == "cannot run here: no /usr/lib/firefox-esr/firefox-esr"
+    assert (absent.tip, absent.link) == ("391 UNIMPL", "runs/clients/firefox/c/index.html")
+    stopped = replace(ws.runs[0], counts={"OK": 10}, note="stopped after 600 s (time ceiling): partial results")
+    assert client_cell(replace(ws, runs=[stopped]), "hybi-08").kind == "failed"
+    assert client_cell(replace(ws, runs=[]), "hybi-08").kind == "error"
+    assert client_cell(replace(ws, runs=[replace(stopped, counts={})]), "hybi-08").headline == "no report"
 
 
 def test_summary_md() -> None:
@@ -56,6 +74,15 @@ def test_summary_md() -> None:
     assert "- `20.*` (all peers): the reference server's subprotocols" in text
     assert "0.2.1 Bad <key>: FAILED: handshake answered 101 | expected 400" in text
     assert "7.9.1 Close with invalid code 0: OK / close WRONG CODE: peer closed with 1000" in text
+    assert "[OK: 300 OK, 20 UNIMPL](runs/clients/ws/a/index.html)" in text
+    assert (
+        "[UNIMPLEMENTED: cannot run here: no /usr/lib/firefox-esr/firefox-esr](runs/clients/firefox/c/index.html)"
+        in text
+    )
+    assert (
+        "### ws client (Node.js)\n\n- rfc6455: 1 not OK\n  - 5.19 Fragments with pings: FAILED: no echo within 10 s"
+        in text
+    )
 
 
 def test_index_html_escapes_and_links() -> None:
@@ -65,6 +92,8 @@ def test_index_html_escapes_and_links() -> None:
     assert "Bad &lt;key&gt;" in html and "Bad <key>" not in html
     assert 'class="cell rejected"' in html and 'class="cell error"' in html and 'class="cell broken"' in html
     assert "<script" not in html
+    assert '<a href="runs/clients/ws/b/index.html">FAILED</a>' in html
+    assert "5.19</a>" not in html and "5.19 Fragments with pings" in html
 
 
 def test_exclusions_say_which_peers() -> None:

@@ -8,9 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from harness import subjects
 from interop.__main__ import main
-from interop.main import Options, run, selected
-from interop.spec import CLIENTS, SERVERS
+from interop.cells import client_cell
+from interop.main import Options, run, run_clients, selected
+from interop.spec import CLIENTS, SERVERS, Context
 
 
 def test_selected() -> None:
@@ -47,3 +49,28 @@ def test_a_peer_that_breaks_the_tooling_is_an_error_cell(tmp_path: Path, monkeyp
     assert run(options, lambda text: None) == 0
     (peer,) = json.loads((tmp_path / "out" / "matrix.json").read_text())["peers"]
     assert (peer["name"], peer["error"]) == ("ws", "interop error: RuntimeError('boom')")
+
+
+def test_every_client_is_a_subject_of_harness_clients() -> None:
+    assert [c.name for c in CLIENTS] == list(subjects.REGISTRY)
+
+
+def test_a_client_that_cannot_run_here_is_a_red_unimplemented_cell(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The ws subject without node on PATH: `harness clients` reports every case UNIMPLEMENTED, in both drafts
+    its testee speaks; the matrix keeps the reason and links each cell to its report."""
+    monkeypatch.setenv("PATH", str(tmp_path))  # no node (the harness runs by the interpreter's own path)
+    root = Path(__file__).resolve().parents[2]
+    ctx = Context(root=root, out=tmp_path / "out", build=tmp_path / "build")
+    (ws,) = [c for c in CLIENTS if c.name == "ws"]
+    (result,) = run_clients(ctx, [ws], {}, Options(), lambda text: None)
+    assert result.drafts == ("hybi-08", "rfc6455") and [r.draft for r in result.runs] == ["hybi-08", "rfc6455"]
+    for draft in result.drafts:
+        cell = client_cell(result, draft)
+        assert (cell.kind, cell.headline) == ("error", "UNIMPLEMENTED")
+        assert cell.detail == "cannot run here: node is not installed (apt-get install -y nodejs)"
+        assert (ctx.out / cell.link).is_file() and cell.link.startswith("runs/clients/ws/")
+        run_ = result.run(draft)
+        assert run_ is not None and run_.counts["UNIMPLEMENTED"] > 100 and set(run_.counts) == {"UNIMPLEMENTED"}
+    assert client_cell(result, "hixie-76").kind == "none"

@@ -25,9 +25,12 @@ def fake_server(ctx: Context, spec: ServerSpec, errors: dict[Need, str], options
 
 
 def fake_clients(
-    ctx: Context, specs: list[ClientSpec], errors: dict[Need, str], say: object
-) -> tuple[str, list[ClientResult]]:
-    return "ws://127.0.0.1:9/", [ClientResult(s.name, s.title) for s in specs]
+    ctx: Context, specs: list[ClientSpec], errors: dict[Need, str], options: Options, say: object
+) -> list[ClientResult]:
+    for spec in specs:
+        (ctx.out / "runs" / "clients" / spec.name).mkdir(parents=True)
+        (ctx.out / "runs" / "clients" / spec.name / "index.html").write_text(spec.name)
+    return [ClientResult(s.name, s.title) for s in specs]
 
 
 def test_shards_cover_the_servers_and_clients_once() -> None:
@@ -43,7 +46,12 @@ def test_shards_cover_the_servers_and_clients_once() -> None:
 
 def test_unit_durations_from_an_earlier_matrix(tmp_path: Path) -> None:
     write(matrix(), tmp_path)
-    assert unit_durations(tmp_path / "matrix.json") == {"server:ws": 2500, "client:ws": 500}
+    assert unit_durations(tmp_path / "matrix.json") == {"server:ws": 2500, "client:ws": 50000, "client:firefox": 1}
+    # a matrix.json from before the client half ran the catalogue (smoke-script cells) still balances the servers
+    old = json.loads((tmp_path / "matrix.json").read_text())
+    old["clients"] = [{"name": "ws", "title": "ws", "cells": [{"draft": "rfc6455", "outcome": "OK", "wall": 0.3}]}]
+    (tmp_path / "matrix.json").write_text(json.dumps(old))
+    assert unit_durations(tmp_path / "matrix.json") == {"server:ws": 2500}
     with pytest.raises(ValueError, match=r"cannot read a matrix\.json"):
         unit_durations(tmp_path / "missing.json")
 
@@ -64,6 +72,8 @@ def test_three_shards_merge_into_the_whole_matrix(tmp_path: Path, monkeypatch: p
     assert (data["shard"], data["incomplete"]) == ("", [])
     for spec in SERVERS:  # each shard's catalogue runs came along
         assert (tmp_path / "merged" / "runs" / spec.name / "index.html").read_text() == spec.name
+    for client in CLIENTS:  # and their clients' reports, beside the servers' (a client and a server may share a name)
+        assert (tmp_path / "merged" / "runs" / "clients" / client.name / "index.html").read_text() == client.name
     assert "Merged from shard1, shard2, shard3" in (tmp_path / "merged" / "index.html").read_text()
 
     assert main(["merge", "shard1", "shard3", "--out", "partial"]) == 3
