@@ -1,9 +1,12 @@
 """Compare the verdicts of two runs item by item: `python -m harness.report.compare BEFORE AFTER`.
 
 BEFORE and AFTER are run directories (or their index.json; a directory of runs means its `latest`). An
-item is (agent, draft, case id); it agrees when both its behaviour and its close behaviour are equal.
-Prints every item that differs or that only one run has, then one line of counts. Exit status 0 when
-every shared item agrees and both runs have the same items, 1 otherwise, 2 for a path that is no run.
+index.json of Autobahn|Testsuite itself ({agent: {id: ...}}, no draft level) reads as rfc6455, so a run
+can be set beside Autobahn's on the same server or client. An item is (agent, draft, case id); it agrees
+when both its behaviour and its close behaviour are equal. Prints every item that differs or that only
+one run has (with --shared: only the items both have), then one line of counts. Exit status 0 when every
+compared item agrees and (without --shared) both runs have the same items, 1 otherwise, 2 for a path that
+is no run.
 """
 
 from __future__ import annotations
@@ -27,13 +30,15 @@ def index_path(path: Path) -> Path:
 
 
 def load(path: Path) -> Verdicts:
-    index: dict[str, dict[str, dict[str, dict[str, Any]]]] = json.loads(index_path(path).read_text())
-    return {
-        (agent, draft, case): (entry["behavior"], entry["behaviorClose"])
-        for agent, drafts in index.items()
-        for draft, cases in drafts.items()
-        for case, entry in cases.items()
-    }
+    index: dict[str, dict[str, Any]] = json.loads(index_path(path).read_text())
+    verdicts: Verdicts = {}
+    for agent, by_draft in index.items():
+        if any("behavior" in entry for entry in by_draft.values()):  # Autobahn's own: RFC 6455 only
+            by_draft = {"rfc6455": by_draft}
+        for draft, cases in by_draft.items():
+            for case, entry in cases.items():
+                verdicts[(agent, draft, case)] = (entry["behavior"], entry["behaviorClose"])
+    return verdicts
 
 
 def _key(item: Item) -> tuple[object, ...]:
@@ -62,16 +67,21 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m harness.report.compare", description=__doc__.splitlines()[0])
     parser.add_argument("before", type=Path)
     parser.add_argument("after", type=Path)
+    parser.add_argument("--shared", action="store_true", help="compare only the items both runs have")
     args = parser.parse_args(argv)
     try:
         before, after = load(args.before), load(args.after)
     except (OSError, ValueError, KeyError) as exc:
         print(f"compare: {exc}", file=sys.stderr)
         return 2
+    if args.shared:
+        both = before.keys() & after.keys()
+        before, after = {i: before[i] for i in both}, {i: after[i] for i in both}
     lines, agree, differ = compare(before, after)
     for line in lines:
         print(line)
-    print(f"{agree} items agree, {differ} differ ({len(before)} before, {len(after)} after)")
+    share = f", {100 * agree / (agree + differ):.1f}% agree" if args.shared and agree + differ else ""
+    print(f"{agree} items agree, {differ} differ ({len(before)} before, {len(after)} after{share})")
     return 1 if differ else 0
 
 

@@ -50,3 +50,18 @@ def test_drafts_are_items_of_their_own(tmp_path: Path) -> None:
 def test_not_a_run(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main([str(tmp_path), str(tmp_path)]) == 2
     assert "no index.json" in capsys.readouterr().err
+
+
+def test_autobahn_index_reads_as_rfc6455_and_shared_leaves_out_what_one_lacks(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    autobahn = tmp_path / "autobahn.json"  # Autobahn|Testsuite's own shape: {agent: {id: ...}}
+    entry = {"behavior": "OK", "behaviorClose": "OK", "duration": 1, "remoteCloseCode": 1000, "reportfile": "x"}
+    autobahn.write_text(json.dumps({"python": {"1.1.1": entry, "3.4": entry}}))
+    ours = write_run(tmp_path / "b", {"1.1.1": ("OK", "OK"), "3.4": ("NON-STRICT", "OK"), "40.1.1": ("OK", "OK")})
+    assert load(autobahn) == {("python", "rfc6455", "1.1.1"): ("OK", "OK"), ("python", "rfc6455", "3.4"): ("OK", "OK")}
+    assert main(["--shared", str(autobahn), str(ours)]) == 1
+    assert capsys.readouterr().out.splitlines() == [
+        "python rfc6455 3.4: OK/OK -> NON-STRICT/OK",
+        "1 items agree, 1 differ (2 before, 2 after, 50.0% agree)",
+    ]
