@@ -32,10 +32,9 @@ def index_path(path: Path) -> Path:
 def load(path: Path) -> Verdicts:
     index: dict[str, dict[str, Any]] = json.loads(index_path(path).read_text())
     verdicts: Verdicts = {}
-    for agent, by_draft in index.items():
-        if any("behavior" in entry for entry in by_draft.values()):  # Autobahn's own: RFC 6455 only
-            by_draft = {"rfc6455": by_draft}
-        for draft, cases in by_draft.items():
+    for agent, entries in index.items():
+        autobahn = any("behavior" in entry for entry in entries.values())  # Autobahn's own: RFC 6455 only
+        for draft, cases in ({"rfc6455": entries} if autobahn else entries).items():
             for case, entry in cases.items():
                 verdicts[(agent, draft, case)] = (entry["behavior"], entry["behaviorClose"])
     return verdicts

@@ -63,8 +63,11 @@ async def run(library: Library, url: str, agent: str) -> int:
     return count
 
 
-def arguments(description: str, argv: Sequence[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=description)
+def arguments(
+    description: str, argv: Sequence[str] | None = None, parser: argparse.ArgumentParser | None = None
+) -> argparse.Namespace:
+    """--url and --agent, added to `parser` (a testee's own options) or to a new one."""
+    parser = parser or argparse.ArgumentParser(description=description)
     parser.add_argument("--url", required=True, help="the fuzzing server, ws://HOST:PORT")
     parser.add_argument("--agent", required=True, help="the agent name the reports use")
     return parser.parse_args(argv)
@@ -72,7 +75,11 @@ def arguments(description: str, argv: Sequence[str] | None = None) -> argparse.N
 
 def main(library: Library, argv: Sequence[str] | None = None) -> int:
     """A testee's command line: --url, --agent; 0 when the loop completed."""
-    args = arguments(f"Autobahn testee: {library.name}", argv)
+    return complete(library, arguments(f"Autobahn testee: {library.name}", argv))
+
+
+def complete(library: Library, args: argparse.Namespace) -> int:
+    """Run the loop for `args.url` and `args.agent`; 0 when it completed."""
     try:
         asyncio.run(run(library, args.url.rstrip("/"), args.agent))
     except Exception as exc:  # no case count, or no report: the loop did not complete

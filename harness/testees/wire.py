@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import sys
 import urllib.parse
+from collections.abc import Sequence
 
 from wire import (
     BinaryMessage,
@@ -29,17 +29,10 @@ from wire import (
     TextMessage,
 )
 
-CASE_CEILING = 300.0  # seconds one case may take at most, as Autobahn's own testees allow
+from .contract import Library, arguments, complete
+
 READ = 1 << 16
 CLOSE_TIMEOUT = 2.0  # seconds this client waits for the server's answer to its close, then ends TCP
-
-
-class Options(argparse.Namespace):
-    url: str
-    agent: str
-    draft: str
-    lenient: bool
-    ignore_close: bool
 
 
 async def read(reader: asyncio.StreamReader, conn: Connection) -> bytes:
@@ -53,15 +46,15 @@ async def read(reader: asyncio.StreamReader, conn: Connection) -> bytes:
         return b""
 
 
-async def visit(options: Options, path: str) -> list[str]:
-    """Open `path` on the fuzzing server, echo until the connection ends; the text messages received."""
-    split = urllib.parse.urlsplit(options.url)
+async def visit(options: argparse.Namespace, url: str) -> list[str | bytes]:
+    """Open `url` on the fuzzing server, echo until the connection ends; the messages received."""
+    split = urllib.parse.urlsplit(url)
     host, port = split.hostname or "127.0.0.1", split.port or 80
-    draft = Draft.parse(options.draft)
-    handshake = ClientHandshake.build(draft, f"{host}:{port}", path)
+    path = f"{split.path}?{split.query}" if split.query else split.path
+    handshake = ClientHandshake.build(Draft.parse(options.draft), f"{host}:{port}", path)
     conn = Connection.client(handshake, strict=not options.lenient, auto_close=not options.ignore_close)
     reader, writer = await asyncio.open_connection(host, port)
-    texts: list[str] = []
+    received: list[str | bytes] = []
     echoing = True
     try:
         writer.write(conn.data_to_send())
@@ -70,15 +63,17 @@ async def visit(options: Options, path: str) -> list[str]:
             for event in conn.events():
                 if isinstance(event, HandshakeRejected | HandshakeInvalid):
                     print(f"{path}: handshake failed: {event}", file=sys.stderr)
-                    return texts  # a failed opening handshake: end TCP at once
+                    return received  # a failed opening handshake: end TCP at once
                 if isinstance(event, CloseReceived | ProtocolFailure):
                     echoing = False  # what came before the close is echoed, ahead of the close's answer
                 elif isinstance(event, TextMessage):
-                    texts.append(event.data)
+                    received.append(event.data)
                     if echoing:
                         conn.send_text(event.data)
-                elif isinstance(event, BinaryMessage) and echoing:
-                    conn.send_binary(event.data)
+                elif isinstance(event, BinaryMessage):
+                    received.append(event.data)
+                    if echoing:
+                        conn.send_binary(event.data)
             out = conn.data_to_send()
             if out:
                 writer.write(out)
@@ -88,36 +83,32 @@ async def visit(options: Options, path: str) -> list[str]:
     finally:
         writer.close()
         await asyncio.gather(writer.wait_closed(), return_exceptions=True)
-    return texts
+    return received
 
 
-async def main(options: Options) -> int:
-    texts = await visit(options, "/getCaseCount")
-    if not texts:
-        print("no case count from the fuzzing server", file=sys.stderr)
-        return 1
-    count = int(json.loads(texts[0]))
-    print(f"wire testee ({options.draft}): {count} cases, agent {options.agent}", flush=True)
-    for number in range(1, count + 1):
-        path = f"/runCase?case={number}&agent={urllib.parse.quote(options.agent)}"
-        try:
-            async with asyncio.timeout(CASE_CEILING):
-                await visit(options, path)
-        except TimeoutError:
-            print(f"case {number}: still running after {CASE_CEILING:g} s, given up", file=sys.stderr)
-    await visit(options, f"/updateReports?agent={urllib.parse.quote(options.agent)}")
-    return 0
+def library(options: argparse.Namespace) -> Library:
+    """The contract's loop on this client, as `options` configure it."""
+
+    async def first_message(url: str) -> str:
+        texts = [m for m in await visit(options, url) if isinstance(m, str)]
+        if not texts:
+            raise ConnectionError("no case count from the fuzzing server")
+        return texts[0]
+
+    async def echo(url: str) -> int:
+        return len(await visit(options, url))
+
+    return Library(f"wire testee ({options.draft})", first_message, echo)
 
 
-def parser() -> argparse.ArgumentParser:
+def main(argv: Sequence[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m harness.testees.wire", description=__doc__)
-    p.add_argument("--url", default="ws://127.0.0.1:9001", help="the fuzzing server (default ws://127.0.0.1:9001)")
-    p.add_argument("--agent", default="wire", help="the agent name results are kept under (default wire)")
     p.add_argument("--draft", default="rfc6455", help="the draft to speak: " + ", ".join(d.value for d in Draft))
     p.add_argument("--lenient", action="store_true", help="broken on purpose: validate nothing received")
     p.add_argument("--ignore-close", action="store_true", help="broken on purpose: never answer a close")
-    return p
+    options = arguments("", argv, p)
+    return complete(library(options), options)
 
 
 if __name__ == "__main__":
-    sys.exit(asyncio.run(main(parser().parse_args(namespace=Options()))))
+    sys.exit(main())
