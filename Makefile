@@ -105,9 +105,15 @@ COMPOSE ?= docker compose
 docker-build:  ## build the images localhost/wsinterop:server and :harness (COMPOSE=... for another engine)
 	$(COMPOSE) build
 
+# `down -v` before and after: the certs volume is made afresh for each run. A named volume that outlives
+# its run keeps the lock number podman gave it; on a machine whose /dev/shm was reset since (a new CI
+# runner from a snapshot), the next container can get the same number, and podman 4.3 refuses to start it
+# ("would cause a deadlock"). The first `down` clears what an earlier or interrupted run left (podman's
+# compose names what is not there; that is harmless).
 docker-report:  ## server + harness containers; the harness writes reports/; exit status = the harness's
+	-$(COMPOSE) down -v
 	$(COMPOSE) up --build --abort-on-container-exit --exit-code-from harness; rc=$$?; \
-	$(COMPOSE) down; exit $$rc
+	$(COMPOSE) down -v; exit $$rc
 
 clean:  ## remove the virtualenv and caches
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis
