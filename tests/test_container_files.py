@@ -304,7 +304,8 @@ def test_deps_names() -> None:
     assert name("jsonschema[format]>=4") == "jsonschema"
 
 
-ENTRY_SETTINGS = ("TARGET", "DRAFTS", "AGENTS", "TLS_TARGET", "TLS_CA", "TLS_DRAFTS")
+ENTRY_SETTINGS = ("TARGET", "DRAFTS", "AGENTS", "TLS_TARGET", "TLS_CA", "TLS_DRAFTS", "EXCLUDE")
+LONG_CASES = ["--exclude", "1[23].*.[5-9]", "1[23].*.1?"]  # the default EXCLUDE, as make report's
 
 
 def run_entry(
@@ -329,6 +330,7 @@ def run_entry(
     return subprocess.run(
         ["sh", str(ENTRY), *extra],
         env={**clean, **env, **stub_env, "PATH": path, "REPORTS_DIR": str(reports)},
+        cwd=tmp_path,
         capture_output=True,
         text=True,
         timeout=30,
@@ -342,23 +344,35 @@ def passes(stdout: str) -> list[list[str]]:
 
 @pytest.mark.skipif(sys.platform != "linux" or shutil.which("sh") is None, reason="the entry script runs on Linux")
 @pytest.mark.parametrize(
-    ("env", "extra", "expected"),
+    ("env", "extra", "expected", "excluded"),
     [
-        ({}, [], ["--drafts", "all", "--agents", "python,chromium,firefox"]),
+        ({}, [], ["--drafts", "all", "--agents", "python,chromium,firefox"], LONG_CASES),
         (
-            {"TARGET": "ws://server:8080/", "DRAFTS": "rfc6455", "AGENTS": "python,chromium"},
+            {"TARGET": "ws://server:8080/", "DRAFTS": "rfc6455", "AGENTS": "python,chromium", "EXCLUDE": ""},
             ["--cases", "5.*"],
             ["--target", "ws://server:8080/", "--drafts", "rfc6455", "--agents", "python,chromium"],
+            [],
+        ),
+        (
+            {"EXCLUDE": "9.* 1?.*"},
+            [],
+            ["--drafts", "all", "--agents", "python,chromium,firefox"],
+            ["--exclude", "9.*", "1?.*"],
         ),
     ],
 )
-def test_entry_script_command_line(tmp_path: Path, env: dict[str, str], extra: list[str], expected: list[str]) -> None:
-    """The entry runs `python -m harness run` with the environment's settings and the extra arguments
-    (a stub `python` prints what it was given); root stays root for a root-owned report directory."""
+def test_entry_script_command_line(
+    tmp_path: Path, env: dict[str, str], extra: list[str], expected: list[str], excluded: list[str]
+) -> None:
+    """The entry runs `python -m harness run` with the environment's settings, the case patterns EXCLUDE
+    leaves out (unexpanded by the shell: the globs match files in tmp_path) and the extra arguments (a stub
+    `python` prints what it was given); root stays root for a root-owned report directory."""
+    for name in ("13.1.5", "1x.y", "9.z"):  # would match the patterns, were the shell to expand them
+        (tmp_path / name).touch()
     done = run_entry(tmp_path, env, extra)
     assert done.returncode == 0, done.stderr
     reports = tmp_path / "reports"
-    assert passes(done.stdout) == [["-m", "harness", "run", *expected, "--out", str(reports), *extra]]
+    assert passes(done.stdout) == [["-m", "harness", "run", *expected, "--out", str(reports), *excluded, *extra]]
 
 
 @pytest.mark.skipif(sys.platform != "linux" or shutil.which("sh") is None, reason="the entry script runs on Linux")
@@ -374,8 +388,8 @@ def test_entry_script_tls_pass(tmp_path: Path, statuses: str, expected: int) -> 
     first = ["--target", "ws://server:8080/", "--drafts", "all", *agents, "--out", str(reports)]
     tls = ["--target", "wss://server:8443/", "--ca", "/certs/ca.pem", "--drafts", "rfc6455", *agents]
     assert passes(done.stdout) == [
-        ["-m", "harness", "run", *first, "--cases", "1.*"],
-        ["-m", "harness", "run", *tls, "--out", str(reports / "tls"), "--cases", "1.*"],
+        ["-m", "harness", "run", *first, *LONG_CASES, "--cases", "1.*"],
+        ["-m", "harness", "run", *tls, "--out", str(reports / "tls"), *LONG_CASES, "--cases", "1.*"],
     ]
 
 
