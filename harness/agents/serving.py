@@ -69,17 +69,22 @@ class ServerSession(RawSession):
         link.on_events, link.on_wire, link.on_error = self.record, recorder.wire, self.on_error
 
     async def open(self) -> bool:
-        """Answer the request; the WebSocket is open once the 101 is written (the client may still refuse
-        it: then it ends TCP, which the recording sees)."""
+        """Answer the request; the WebSocket is open on this side at once (the client may still refuse the
+        answer: then it ends TCP, which the recording sees). The answer leaves in the first write of the
+        steps, with the frames they send before any wait, as Autobahn's fuzzing server writes its 101 and
+        what the case's onOpen sends (Twisted writes them together): a client then gets a wrong answer and
+        what follows it in one read, whatever the machine's load (Firefox ends TCP after a refused answer
+        only once more bytes arrive, so two writes made its verdict depend on their timing)."""
         link, obs, conn = self.link, self.obs, self.conn
         assert link is not None
         obs.handshake_request = (self.request.head + self.request.key3).decode("latin-1")
         accepted, sent = answer(self.case, conn, self.request)
         obs.handshake_response = sent.decode("latin-1")
-        link.flush()
         if accepted is None:
+            link.flush()
             obs.handshake_error = f"the request is no WebSocket handshake wsinterop can answer: {sent[:80]!r}"
             return False
+        self.pending.append(conn.data_to_send())
         response: Response = accepted.response
         obs.status = response.status
         obs.response_headers = list(response.headers)
