@@ -11,8 +11,9 @@ import pytest
 from harness import subjects
 from interop.__main__ import main
 from interop.cells import client_cell
-from interop.main import Options, run, run_clients, selected
+from interop.main import Options, probed_drafts, run, run_ceiling, run_clients, selected
 from interop.spec import CLIENTS, SERVERS, Context
+from wire import Draft
 
 
 def test_selected() -> None:
@@ -74,3 +75,28 @@ def test_a_client_that_cannot_run_here_is_a_red_unimplemented_cell(
         run_ = result.run(draft)
         assert run_ is not None and run_.counts["UNIMPLEMENTED"] > 100 and set(run_.counts) == {"UNIMPLEMENTED"}
     assert client_cell(result, "hixie-76").kind == "none"
+
+
+def test_deflate_full_reaches_the_options(monkeypatch: pytest.MonkeyPatch) -> None:
+    from interop import __main__ as cli
+
+    seen: list[Options] = []
+
+    def fake_run(options: Options) -> int:
+        seen.append(options)
+        return 0
+
+    monkeypatch.setattr(cli, "run", fake_run)
+    assert main(["--servers", "ws-deflate", "--no-clients"]) == 0
+    assert main(["--servers", "ws-deflate", "--deflate-full"]) == 0
+    assert [(o.servers, o.deflate_full) for o in seen] == [(("ws-deflate",), False), (("ws-deflate",), True)]
+
+
+def test_a_compression_row_probes_rfc6455_only_and_gets_a_longer_ceiling_when_full() -> None:
+    by_name = {s.name: s for s in SERVERS}
+    plain, deflate = by_name["ws"], by_name["ws-deflate"]
+    assert probed_drafts(plain) == tuple(Draft) and probed_drafts(deflate) == (Draft.RFC6455,)
+    full = Options(deflate_full=True)
+    assert run_ceiling(deflate, Options()) == run_ceiling(plain, full) == Options().ceiling
+    assert run_ceiling(deflate, full) == full.full_ceiling > Options().ceiling
+    assert run_ceiling(deflate, Options(ceiling=5000.0, deflate_full=True)) == 5000.0
