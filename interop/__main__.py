@@ -71,6 +71,13 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--exclude", nargs="+", default=[], metavar="PATTERN", help="more case ids to leave out of peer runs"
     )
+    p.add_argument(
+        "--deflate-full",
+        action="store_true",
+        help="the compression rows (NAME-deflate) run every 12.* and 13.* case, not only 12.x.1-4 and 13.x.1-4 "
+        f"(216 cases x 1,000 messages: minutes per peer), with a ceiling of at least {Options.full_ceiling:g} s "
+        "per run",
+    )
     return p
 
 
@@ -121,6 +128,7 @@ def main(argv: list[str] | None = None) -> int:
         ceiling=args.ceiling,
         all_drafts=args.all_drafts,
         exclude=tuple(args.exclude),
+        deflate_full=args.deflate_full,
         shard=args.shard,
         durations=args.durations,
     )

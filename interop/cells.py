@@ -39,6 +39,8 @@ def probe_tip(probe: Probe) -> str:
         bits.append(f"subprotocol {probe.protocol}")
     if probe.detail:
         bits.append(probe.detail)
+    if probe.extensions is not None:
+        bits.append(f"Sec-WebSocket-Extensions: {probe.extensions or '(none)'}")
     if probe.echo:
         bits.append(f"test message: {probe.echo}")
     return "; ".join(bits)
@@ -48,8 +50,8 @@ def server_cell(peer: PeerResult, draft: str) -> Cell:
     if peer.error:
         return Cell("error", "error", peer.error)
     probe = peer.probe(draft)
-    if probe is None:
-        return Cell("none", "")
+    if probe is None:  # a compression row probes RFC 6455 only
+        return Cell("none", "—", tip="not probed in this draft") if peer.probes else Cell("none", "")
     run = peer.run(draft)
     tip = probe_tip(probe)
     if not probe.accepted:
@@ -58,7 +60,8 @@ def server_cell(peer: PeerResult, draft: str) -> Cell:
         return Cell("broken", "101, invalid answer", _short(probe.detail), tip=tip)
     if run is None or not run.counts:
         why = "catalogue not run" if run is None or run.note.startswith("not run") else run.note
-        return Cell("broken" if not probe.echoed else "error", probe.label(), why, run.report if run else "", tip)
+        kind = "broken" if not probe.echoed or probe.deflate_refused else "error"
+        return Cell(kind, probe.label(), why, run.report if run else "", tip)
     kind = "failed" if run.failed or run.note else "ok"
     note = f"; {run.note}" if run.note else ""
     return Cell(kind, probe.label(), counts_text(run) + note, run.report, tip)

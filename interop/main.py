@@ -29,8 +29,8 @@ from .process import HOST, PeerProcess, StartError, command_text, free_port
 from .render_html import index_html
 from .render_md import summary_md
 from .runs import clients_argv, harness_argv, run_draft
-from .selection import catalogue_for, excludes, exclusion_args
-from .spec import CLIENTS, SERVERS, ClientSpec, Context, Need, ServerSpec
+from .selection import catalogue_for, excludes, selection_args
+from .spec import CLIENTS, DEFLATE_OFFER, SERVERS, ClientSpec, Context, Need, ServerSpec
 
 Say = Callable[[str], None]
 
@@ -47,6 +47,8 @@ class Options:
     client_ceiling: float = 600.0  # seconds per `harness clients` run (a browser's catalogue takes minutes)
     all_drafts: bool = False  # run the catalogue after a 101 even when the test message was not echoed
     exclude: tuple[str, ...] = ()  # more case patterns to leave out of peer runs
+    deflate_full: bool = False  # the compression rows run every 12.* and 13.* case, not only 12.x.1-4, 13.x.1-4
+    full_ceiling: float = 1800.0  # seconds per compression run with deflate_full (216 cases x 1,000 messages)
     shard: Shard | None = None
     durations: Path | None = None  # an earlier matrix.json: the expected time of each server and client
 
@@ -123,7 +125,10 @@ def _errors_of(spec: ServerSpec | ClientSpec, errors: dict[Need, str]) -> list[s
 
 def run_server(ctx: Context, spec: ServerSpec, errors: dict[Need, str], options: Options, say: Say) -> PeerResult:
     result = PeerResult(spec.name, spec.title, version=versions.describe(ctx, spec), notes=list(spec.notes))
-    result.excluded = [*excludes(spec), *((p, "left out with --exclude") for p in options.exclude)]
+    result.excluded = [
+        *excludes(spec, options.deflate_full),
+        *((p, "left out with --exclude") for p in options.exclude),
+    ]
     problems = _errors_of(spec, errors)
     if spec.prepare == "jetty" and not problems and (error := build_jetty(ctx, say)):
         problems.append(f"javac: {error}")
@@ -150,19 +155,33 @@ def run_server(ctx: Context, spec: ServerSpec, errors: dict[Need, str], options:
     return result
 
 
+def probed_drafts(spec: ServerSpec) -> tuple[Draft, ...]:
+    """Every draft; a compression row only RFC 6455 (RFC 7692 is an RFC 6455 extension; the plain row of the
+    same server has the other drafts' answers)."""
+    return (Draft.RFC6455,) if spec.deflate else tuple(Draft)
+
+
+def run_ceiling(spec: ServerSpec, options: Options) -> float:
+    """Seconds a catalogue run against `spec` may take: --ceiling, and for a compression row with
+    --deflate-full at least `full_ceiling` (its 216 long cases take minutes)."""
+    return max(options.ceiling, options.full_ceiling) if spec.deflate and options.deflate_full else options.ceiling
+
+
 def _probe_and_run(
     ctx: Context, spec: ServerSpec, peer: PeerProcess, result: PeerResult, options: Options, say: Say
 ) -> None:
-    for draft in Draft:
-        found = probe(HOST, peer.port, spec.path, draft, spec.protocol)
+    offer = DEFLATE_OFFER if spec.deflate else ""
+    for draft in probed_drafts(spec):
+        found = probe(HOST, peer.port, spec.path, draft, spec.protocol, extensions=offer)
         result.probes.append(found)
         say(f"  probe {draft.value}: {found.label()}")
     catalogue = catalogue_for(spec, ctx.root / "cases", ctx.build)
-    leave_out = exclusion_args(result.excluded)
+    select = selection_args(spec, result.excluded)
+    ceiling = run_ceiling(spec, options)
     for found in result.probes:
         if not found.accepted:
             continue
-        if found.outcome == "invalid" or (not found.echoed and not options.all_drafts):
+        if found.outcome == "invalid" or found.deflate_refused or (not found.echoed and not options.all_drafts):
             result.runs.append(DraftRun(found.draft, note=f"not run: {found.label()}"))
             continue
         if peer.proc is not None and peer.proc.poll() is not None:
@@ -175,9 +194,9 @@ def _probe_and_run(
                 continue
             result.notes.append(f"{note}: restarted")
         argv = harness_argv(
-            ctx.python, result.url, found.draft, catalogue, ctx.out / "runs" / spec.name, spec.jobs, leave_out
+            ctx.python, result.url, found.draft, catalogue, ctx.out / "runs" / spec.name, spec.jobs, select
         )
-        run = run_draft(argv, found.draft, ctx.out / "runs" / spec.name, ctx.out, ctx.root, options.ceiling)
+        run = run_draft(argv, found.draft, ctx.out / "runs" / spec.name, ctx.out, ctx.root, ceiling)
         result.runs.append(run)
         counts = ", ".join(f"{n} {b}" for b, n in run.counts.items()) or "no results"
         say(f"  catalogue {found.draft}: {counts} ({run.close_not_ok} close not OK) in {run.wall:.1f} s {run.note}")

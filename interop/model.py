@@ -22,6 +22,7 @@ class Probe:
     protocol: str | None = None  # the subprotocol the answer selected
     detail: str = ""  # first line of a rejection's body, or what went wrong
     echo: str | None = None  # after a 101: "echoed", or what happened to the one test message
+    extensions: str | None = None  # the probe offered permessage-deflate: the answer's Sec-WebSocket-Extensions
 
     @property
     def accepted(self) -> bool:
@@ -31,9 +32,16 @@ class Probe:
     def echoed(self) -> bool:
         return self.echo == "echoed"
 
+    @property
+    def deflate_refused(self) -> bool:
+        """permessage-deflate was offered, and the 101 did not accept it."""
+        return self.extensions is not None and "permessage-deflate" not in self.extensions.lower()
+
     def label(self) -> str:
         """Short text for a matrix cell: "accepted", "426 listing 13", "closed without an answer"..."""
         if self.outcome == "accepted":
+            if self.deflate_refused:
+                return "accepted, without permessage-deflate"
             return "accepted" if self.echoed or self.echo is None else f"accepted, {self.echo}"
         if self.outcome == "invalid":
             return f"101 with an invalid answer ({self.detail})"

@@ -56,9 +56,13 @@ def first_line(body: bytes) -> str:
     return text.splitlines()[0][:120] if text else ""
 
 
-def probe(host: str, port: int, path: str, draft: Draft, protocol: str, timeout: float = TIMEOUT) -> Probe:
-    """Send `draft`'s handshake offering `protocol`; classify the answer."""
-    hs = ClientHandshake.build(draft, f"{host}:{port}", path, origin=ORIGIN, protocols=(protocol,))
+def probe(
+    host: str, port: int, path: str, draft: Draft, protocol: str, timeout: float = TIMEOUT, extensions: str = ""
+) -> Probe:
+    """Send `draft`'s handshake offering `protocol` (and the extension offer `extensions`, if any); classify
+    the answer. With an offer, the test message goes compressed when the answer accepts permessage-deflate."""
+    offers = (extensions,) if extensions else ()
+    hs = ClientHandshake.build(draft, f"{host}:{port}", path, origin=ORIGIN, protocols=(protocol,), extensions=offers)
     conn = WireConnection.client(hs)
     name = draft.value
     try:
@@ -93,6 +97,8 @@ def probe(host: str, port: int, path: str, draft: Draft, protocol: str, timeout:
         versions = response.headers.get("Sec-WebSocket-Version")
         selected = response.headers.get("Sec-WebSocket-Protocol") or response.headers.get("WebSocket-Protocol")
         base = Probe(name, "accepted", response.status, response.reason, versions, selected)
+        if extensions:
+            base = replace(base, extensions=response.headers.get("Sec-WebSocket-Extensions") or "")
         if isinstance(first, HandshakeRejected):
             body = first.body
             with contextlib.suppress(TimeoutError, OSError):  # a little more of the body, for the reason text

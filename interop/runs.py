@@ -32,13 +32,13 @@ def harness_argv(
     catalogue: Path,
     out: Path,
     jobs: int,
-    exclude: Sequence[str] = (),
+    select: Sequence[str] = (),
 ) -> list[str]:
-    """The harness command line; `exclude`: options that leave cases out (--exclude, --exclude-tag), last
-    since they take several values."""
+    """The harness command line; `select`: options that choose or leave out cases (--tag, --exclude,
+    --exclude-tag), last since they take several values."""
     argv = [python, "-m", "harness", "run", "--target", url, "--drafts", draft, "--agents", "python"]
     argv += ["--jobs", str(jobs), "--out", str(out), "--catalogue", str(catalogue)]
-    return argv + list(exclude)
+    return argv + list(select)
 
 
 def clients_argv(python: str, subject: str, draft: str, out: Path) -> list[str]:

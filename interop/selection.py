@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from .spec import PEER_EXCLUDES, ServerSpec
+from .spec import COMPRESSION_TAG, LONG_COMPRESSION_CASES, PEER_EXCLUDES, ServerSpec
 
 PROTOCOL_LISTS = frozenset({"protocols"})
 PROTOCOL_VALUES = frozenset({"protocol", "selected"})
@@ -30,9 +30,18 @@ def rename_tokens(value: str, names: Mapping[str, str]) -> str:
 TAG = "tag:"
 
 
-def excludes(spec: ServerSpec) -> tuple[tuple[str, str], ...]:
-    """(what, why) left out of runs against `spec`: an id pattern, or `tag:NAME` for the cases with a tag."""
-    return spec.exclude if spec.reference else PEER_EXCLUDES + spec.exclude
+def excludes(spec: ServerSpec, deflate_full: bool = False) -> tuple[tuple[str, str], ...]:
+    """(what, why) left out of runs against `spec`: an id pattern, or `tag:NAME` for the cases with a tag.
+    A compression row leaves the long 12/13 cases out unless `deflate_full`."""
+    own = spec.exclude if spec.reference else PEER_EXCLUDES + spec.exclude
+    return own + (LONG_COMPRESSION_CASES if spec.deflate and not deflate_full else ())
+
+
+def selection_args(spec: ServerSpec, excluded: Sequence[tuple[str, str]]) -> list[str]:
+    """`python -m harness run` options that choose the cases for `spec`: a compression row takes only the
+    cases tagged compression (--tag), then the exclusions as `excludes` gives them."""
+    only = ["--tag", COMPRESSION_TAG] if spec.deflate else []
+    return only + exclusion_args(excluded)
 
 
 def exclusion_args(excluded: Sequence[tuple[str, str]]) -> list[str]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from harness.run.refserver import HARNESS_OPTIONS  # the options the catalogue expects (a 1 s ping interval)
@@ -20,6 +20,24 @@ PEER_EXCLUDES: tuple[tuple[str, str], ...] = (
         "tag:reference-server",
         "behaviours of the reference server, not of RFC 6455: its version list, its subprotocols "
         "(echo-assemble, echo-fragment, aliases, silence without one), its echo-broadcast room, its chat page",
+    ),
+)
+# The compression rows: a peer started with --deflate (permessage-deflate on, with the settings its own docs
+# give), probed with DEFLATE_OFFER on rfc6455 only, and run on the cases tagged `compression` (Autobahn's
+# 12.* and 13.*, our 14.*). By default the long 12/13 cases are left out, as make report leaves them out;
+# `python -m interop --deflate-full` keeps them.
+COMPRESSION_TAG = "compression"
+DEFLATE_OFFER = "permessage-deflate; client_max_window_bits"  # the probe's offer: Chromium's, every peer takes it
+LONG_COMPRESSION_CASES: tuple[tuple[str, str], ...] = (
+    (
+        "1[23].*.[5-9]",
+        "compression rows: 12.x.5-9 and 13.x.5-9 (4 KiB to 64 KiB messages, 1,000 each) take minutes per "
+        "peer; make report leaves them out too, `python -m interop --deflate-full` runs them",
+    ),
+    (
+        "1[23].*.1?",
+        "compression rows: 12.x.10-18 and 13.x.10-18 (up to 128 KiB, and the auto-fragmented sizes, 1,000 "
+        "messages each), as above",
     ),
 )
 JETTY_JARS = (
@@ -91,6 +109,7 @@ class ServerSpec:
     prepare: str = ""  # a build step: "jetty"
     notes: tuple[str, ...] = field(default_factory=tuple)
     exclude: tuple[tuple[str, str], ...] = ()  # more cases to leave out for this peer: (id pattern or tag:NAME, why)
+    deflate: bool = False  # a compression row (COMPRESSION_TAG above): started with --deflate, rfc6455 only
 
 
 @dataclass(frozen=True)
@@ -121,7 +140,21 @@ def _python(script: str, shared: bool = False) -> Callable[[Context, int], list[
     return command
 
 
-SERVERS: tuple[ServerSpec, ...] = (
+def with_deflate(spec: ServerSpec, setting: str) -> ServerSpec:
+    """The compression row of `spec`: the same echo server started with --deflate; `setting` says what that
+    turns on in the library (for the report)."""
+    command = spec.command
+    return replace(
+        spec,
+        name=f"{spec.name}-deflate",
+        title=f"{spec.title} + permessage-deflate",
+        command=lambda ctx, port: [*command(ctx, port), "--deflate"],
+        deflate=True,
+        notes=(*spec.notes, f"permessage-deflate: {setting}"),
+    )
+
+
+PLAIN_SERVERS: tuple[ServerSpec, ...] = (
     ServerSpec(
         "reference",
         "wsinterop reference server",
@@ -183,6 +216,19 @@ SERVERS: tuple[ServerSpec, ...] = (
         prepare="jetty",
     ),
 )
+_PLAIN = {spec.name: spec for spec in PLAIN_SERVERS}
+COMPRESSION_SERVERS: tuple[ServerSpec, ...] = (
+    with_deflate(_PLAIN["websockets"], 'compression="deflate" (its default; the plain row sets None)'),
+    with_deflate(_PLAIN["aiohttp"], "compress=True (its default; the plain row sets False)"),
+    with_deflate(_PLAIN["tornado"], "get_compression_options returns {} (enabled, default options)"),
+    with_deflate(_PLAIN["ws"], "perMessageDeflate: true (ws's default settings; off by default on a server)"),
+    with_deflate(
+        _PLAIN["jetty"],
+        "Jetty's own extension factory as it comes (permessage-deflate registered by default; the plain row "
+        "unregisters it)",
+    ),
+)
+SERVERS: tuple[ServerSpec, ...] = PLAIN_SERVERS + COMPRESSION_SERVERS
 
 
 def _client(name: str, title: str, need: Need) -> ClientSpec:

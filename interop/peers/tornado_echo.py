@@ -1,6 +1,8 @@
 """Echo server on Tornado: every message back as it came. Subprotocol `echo` when offered.
 
 `python interop/peers/tornado_echo.py --port N` prints one ready line on stdout, then serves on 127.0.0.1.
+`--deflate` turns permessage-deflate on: `get_compression_options` returns `{}`, which Tornado's docs give
+as "enabled, with the default options" (otherwise None, Tornado's default: compression off).
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ import argparse
 import asyncio
 import contextlib
 import signal
+from typing import Any
 
 import tornado
 import tornado.web
@@ -21,6 +24,9 @@ class Echo(tornado.websocket.WebSocketHandler):
     def check_origin(self, origin: str) -> bool:
         return True  # the catalogue sends made-up origins
 
+    def get_compression_options(self) -> dict[str, Any] | None:
+        return {} if self.settings["echo_deflate"] else None
+
     def select_subprotocol(self, subprotocols: list[str]) -> str | None:
         return "echo" if "echo" in subprotocols else None
 
@@ -29,8 +35,8 @@ class Echo(tornado.websocket.WebSocketHandler):
             await self.write_message(message, binary=isinstance(message, bytes))
 
 
-async def serve(host: str, port: int) -> None:
-    app = tornado.web.Application([(r".*", Echo)], websocket_max_message_size=MAX_MESSAGE)
+async def serve(host: str, port: int, deflate: bool) -> None:
+    app = tornado.web.Application([(r".*", Echo)], websocket_max_message_size=MAX_MESSAGE, echo_deflate=deflate)
     server = app.listen(port, address=host)
     bound = next(iter(server._sockets.values())).getsockname()[1]
     print(f"tornado {tornado.version} echo ready on ws://{host}:{bound}/", flush=True)
@@ -46,8 +52,9 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__)
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=0)
+    p.add_argument("--deflate", action="store_true", help="accept permessage-deflate (default: off)")
     args = p.parse_args()
-    asyncio.run(serve(args.host, args.port))
+    asyncio.run(serve(args.host, args.port, args.deflate))
 
 
 if __name__ == "__main__":

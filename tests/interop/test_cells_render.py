@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from interop.cells import client_cell, exclusions, server_cell
+from interop.cells import client_cell, exclusions, probe_tip, server_cell
+from interop.model import DraftRun, PeerResult, Probe
 from interop.render_html import index_html
 from interop.render_md import summary_md
 
@@ -33,8 +34,29 @@ def test_server_cells() -> None:
         "accepted, no echo within 3 s",
         "catalogue not run",
     )
-    assert server_cell(ws, "hixie-75").kind == "none"
+    assert (server_cell(ws, "hixie-75").kind, server_cell(ws, "hixie-75").headline) == ("none", "—")
     assert server_cell(jetty, "rfc6455").kind == "error"
+    assert server_cell(jetty, "hixie-75").kind == "error"
+
+
+def test_a_compression_row_whose_peer_declines_the_offer() -> None:
+    """The probe offered permessage-deflate and the 101 came without it: amber, the catalogue not run."""
+    probe = Probe("rfc6455", "accepted", 101, "Switching Protocols", echo="echoed", extensions="")
+    peer = PeerResult(
+        "ws-deflate",
+        "ws + permessage-deflate",
+        probes=[probe],
+        runs=[DraftRun("rfc6455", note=f"not run: {probe.label()}")],
+    )
+    cell = server_cell(peer, "rfc6455")
+    assert (cell.kind, cell.headline, cell.detail) == (
+        "broken",
+        "accepted, without permessage-deflate",
+        "catalogue not run",
+    )
+    assert "Sec-WebSocket-Extensions: (none)" in cell.tip
+    accepted = replace(probe, extensions="permessage-deflate; client_max_window_bits=15")
+    assert accepted.label() == "accepted" and "Sec-WebSocket-Extensions: permessage-deflate;" in probe_tip(accepted)
 
 
 def test_client_cells() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -11,8 +12,9 @@ import pytest
 from harness import subjects
 from interop.__main__ import main
 from interop.cells import client_cell
-from interop.main import Options, run, run_clients, selected
-from interop.spec import CLIENTS, SERVERS, Context
+from interop.main import Options, probed_drafts, run, run_ceiling, run_clients, run_server, selected
+from interop.spec import CLIENTS, LONG_COMPRESSION_CASES, SERVERS, Context
+from wire import Draft
 
 
 def test_selected() -> None:
@@ -74,3 +76,44 @@ def test_a_client_that_cannot_run_here_is_a_red_unimplemented_cell(
         run_ = result.run(draft)
         assert run_ is not None and run_.counts["UNIMPLEMENTED"] > 100 and set(run_.counts) == {"UNIMPLEMENTED"}
     assert client_cell(result, "hixie-76").kind == "none"
+
+
+def test_deflate_full_reaches_the_options(monkeypatch: pytest.MonkeyPatch) -> None:
+    from interop import __main__ as cli
+
+    seen: list[Options] = []
+
+    def fake_run(options: Options) -> int:
+        seen.append(options)
+        return 0
+
+    monkeypatch.setattr(cli, "run", fake_run)
+    assert main(["--servers", "ws-deflate", "--no-clients"]) == 0
+    assert main(["--servers", "ws-deflate", "--deflate-full"]) == 0
+    assert [(o.servers, o.deflate_full) for o in seen] == [(("ws-deflate",), False), (("ws-deflate",), True)]
+
+
+def test_a_compression_row_probes_rfc6455_only_and_gets_a_longer_ceiling_when_full() -> None:
+    by_name = {s.name: s for s in SERVERS}
+    plain, deflate = by_name["ws"], by_name["ws-deflate"]
+    assert probed_drafts(plain) == tuple(Draft) and probed_drafts(deflate) == (Draft.RFC6455,)
+    full = Options(deflate_full=True)
+    assert run_ceiling(deflate, Options()) == run_ceiling(plain, full) == Options().ceiling
+    assert run_ceiling(deflate, full) == full.full_ceiling > Options().ceiling
+    assert run_ceiling(deflate, Options(ceiling=5000.0, deflate_full=True)) == 5000.0
+
+
+def test_a_compression_row_whose_server_declines_the_offer_is_not_run(tmp_path: Path) -> None:
+    """websockets' echo started without --deflate, as a compression row: the probe (RFC 6455 only) offers
+    permessage-deflate, the 101 comes without it, and no catalogue runs (it would be all UNIMPLEMENTED)."""
+    root = Path(__file__).resolve().parents[2]
+    ctx = Context(root=root, out=tmp_path / "out", build=tmp_path / "build")
+    plain = {s.name: s for s in SERVERS}["websockets"]
+    spec = replace(plain, name="declines", deflate=True)
+    result = run_server(ctx, spec, {}, Options(), lambda text: None)
+    assert result.error is None
+    (probe,) = result.probes
+    assert (probe.draft, probe.extensions, probe.label()) == ("rfc6455", "", "accepted, without permessage-deflate")
+    (run_,) = result.runs
+    assert (run_.note, run_.counts) == ("not run: accepted, without permessage-deflate", {})
+    assert ("1[23].*.1?", LONG_COMPRESSION_CASES[1][1]) in result.excluded

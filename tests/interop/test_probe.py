@@ -11,7 +11,9 @@ from collections.abc import Callable, Iterator
 import pytest
 
 from interop.probe import first_line, probe
+from interop.spec import DEFLATE_OFFER
 from wire import Connection, Draft, ServerAccept, State, TextMessage
+from wire.extensions.negotiation import DeflateParams
 
 Handler = Callable[[socket.socket], None]
 
@@ -43,18 +45,23 @@ def serving(handler: Handler) -> Iterator[int]:
         listener.close()
 
 
-def _handshake(conn: socket.socket) -> Connection:
-    """Accept the handshake as a server (subprotocol echo when offered); the open Connection."""
+def _handshake(conn: socket.socket, deflate: DeflateParams | None = None) -> Connection:
+    """Accept the handshake as a server (subprotocol echo when offered, permessage-deflate with `deflate`);
+    the open Connection."""
     ws = Connection.server()
     while ws.state is State.CONNECTING and not ws.events():
         ws.receive_data(conn.recv(4096))
-    assert isinstance(ws.accept("echo"), ServerAccept)
+    assert isinstance(ws.accept("echo", deflate=deflate), ServerAccept)
     conn.sendall(ws.data_to_send())
     return ws
 
 
-def echo(conn: socket.socket) -> None:
-    ws = _handshake(conn)
+def deflate_echo(conn: socket.socket) -> None:
+    echo(conn, DeflateParams())
+
+
+def echo(conn: socket.socket, deflate: DeflateParams | None = None) -> None:
+    ws = _handshake(conn, deflate)
     events = ws.events()  # frames that came with the request
     while True:
         for event in events:
@@ -90,6 +97,27 @@ def test_accepted_and_echoed(draft: Draft) -> None:
     assert (found.outcome, found.status, found.echo) == ("accepted", 101, "echoed")
     assert found.protocol == "echo"
     assert found.label() == "accepted"
+
+
+def test_an_offer_accepted_and_the_message_echoed_compressed() -> None:
+    with serving(deflate_echo) as port:
+        found = probe("127.0.0.1", port, "/", Draft.RFC6455, "echo", extensions=DEFLATE_OFFER)
+    assert (found.outcome, found.echo, found.extensions) == ("accepted", "echoed", "permessage-deflate")
+    assert not found.deflate_refused and found.label() == "accepted"
+
+
+def test_an_offer_the_server_does_not_take() -> None:
+    """The 101 comes without the extension: the probe says so (a compression row does not run on it)."""
+    with serving(echo) as port:
+        found = probe("127.0.0.1", port, "/", Draft.RFC6455, "echo", extensions=DEFLATE_OFFER)
+    assert (found.outcome, found.echo, found.extensions) == ("accepted", "echoed", "")
+    assert found.deflate_refused and found.label() == "accepted, without permessage-deflate"
+
+
+def test_without_an_offer_nothing_is_said_of_extensions() -> None:
+    with serving(deflate_echo) as port:
+        found = probe("127.0.0.1", port, "/", Draft.RFC6455, "echo")
+    assert found.extensions is None and not found.deflate_refused
 
 
 def test_rejected_with_the_versions_listed() -> None:

@@ -6,7 +6,16 @@ import textwrap
 from pathlib import Path
 
 from harness.cases.loader import load_catalogue, select
-from interop.selection import catalogue_for, excludes, exclusion_args, mapped_catalogue, rename, rename_tokens
+from harness.cli import parser as cli_parser
+from interop.selection import (
+    catalogue_for,
+    excludes,
+    exclusion_args,
+    mapped_catalogue,
+    rename,
+    rename_tokens,
+    selection_args,
+)
 from interop.spec import SERVERS
 
 NAMES = {"echo": "lws-mirror-protocol"}
@@ -101,3 +110,36 @@ def test_catalogue_for_copies_only_when_the_echo_has_another_name(tmp_path: Path
     assert catalogue_for(by_name["ws"], cases, tmp_path / "build") == cases
     mapped = catalogue_for(by_name["libwebsockets"], cases, tmp_path / "build")
     assert mapped == tmp_path / "build" / "catalogue" / "libwebsockets"
+
+
+def _chosen(args: list[str]) -> set[str]:
+    """The ids `python -m harness run` picks from the catalogue with these selection options."""
+    parsed = cli_parser().parse_args(["run", *args])
+    cases = load_catalogue([ROOT / "cases"])
+    return {c.id for c in select(cases, parsed.cases or (), parsed.exclude, parsed.tag or (), parsed.exclude_tag)}
+
+
+def test_a_compression_row_runs_the_short_compression_cases_by_default() -> None:
+    """12.x.1-4, 13.x.1-4 and 14.*: what make report keeps of the compression catalogue."""
+    ws = {s.name: s for s in SERVERS}["ws-deflate"]
+    args = selection_args(ws, excludes(ws))
+    assert args[:2] == ["--tag", "compression"]
+    chosen = _chosen(args)
+    short = {f"12.{d}.{n}" for d in range(1, 6) for n in range(1, 5)} | {
+        f"13.{d}.{n}" for d in range(1, 8) for n in range(1, 5)
+    }
+    assert chosen - short == _chosen(["--cases", "14.*"]) and chosen & short == short
+    assert len(short) == 48
+
+
+def test_deflate_full_runs_every_compression_case() -> None:
+    ws = {s.name: s for s in SERVERS}["ws-deflate"]
+    assert _chosen(selection_args(ws, excludes(ws, deflate_full=True))) == _chosen(["--cases", "12.*", "13.*", "14.*"])
+    assert len(_chosen(["--cases", "12.*", "13.*"])) == 216
+
+
+def test_a_plain_row_keeps_its_selection() -> None:
+    """--deflate-full changes only the compression rows; a plain row runs the whole catalogue as before."""
+    ws = {s.name: s for s in SERVERS}["ws"]
+    assert excludes(ws, deflate_full=True) == excludes(ws)
+    assert selection_args(ws, excludes(ws)) == ["--exclude-tag", "reference-server"]

@@ -4,11 +4,13 @@
 const MAX_MESSAGE = 16 * 1024 * 1024; // the catalogue's largest message (and the reference server's limit)
 const PROTOCOL = 'echo'; // selected when offered; otherwise no subprotocol (accepted, RFC 6455 §4.2.2)
 
-function options(argv) {
+// --port N, --host H; `flags`: the switches this server takes (['--deflate'] gives opts.deflate = true)
+function options(argv, flags = []) {
   const opts = { host: '127.0.0.1', port: 0 };
   for (let i = 2; i < argv.length; i += 1) {
     if (argv[i] === '--port') opts.port = Number(argv[(i += 1)]);
     else if (argv[i] === '--host') opts.host = argv[(i += 1)];
+    else if (flags.includes(argv[i])) opts[argv[i].slice(2)] = true;
     else throw new Error(`unknown option ${argv[i]}`);
   }
   return opts;
