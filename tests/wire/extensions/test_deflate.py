@@ -13,8 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from wire import RemoteProtocolError
-from wire.extensions import Agreement, PerMessageDeflate
-from wire.extensions.deflate import TAIL
+from wire.extensions import Agreement, PerMessageDeflate, deflate
+from wire.extensions.deflate import TAIL, Memo
 
 HELLO = b"Hello"
 LIMIT = 1 << 20
@@ -94,6 +94,57 @@ def test_an_empty_final_fragment_is_a_single_zero_octet(context_takeover: bool) 
     assert client.compress(b"") == b"\x00"  # an empty message, too
     assert inflate(server, b"\x00") == b""
     assert inflate(server, client.compress(HELLO)) == HELLO
+
+
+# --- kept compressions -----------------------------------------------------------------------------
+
+
+def fresh(data: bytes, bits: int = 15, level: int = zlib.Z_DEFAULT_COMPRESSION) -> bytes:
+    """What a new compressor writes for a whole message (its flush's tail dropped)."""
+    compressor = zlib.compressobj(level, zlib.DEFLATED, -bits)
+    return (compressor.compress(data) + compressor.flush(zlib.Z_SYNC_FLUSH))[:-4]
+
+
+@pytest.fixture
+def memo(monkeypatch: pytest.MonkeyPatch) -> Memo:
+    kept = Memo(1 << 20)
+    monkeypatch.setattr(deflate, "COMPRESSED", kept)
+    return kept
+
+
+def test_a_resetting_end_keeps_each_message_compressed_and_sends_the_same_bytes(memo: Memo) -> None:
+    data = random.Random(7).randbytes(5000) * 3
+    server, client = ends(Agreement(server_no_context_takeover=True, server_max_window_bits=10), level=1)
+    first = server.compress(data)
+    assert memo.size == len(first) and first == fresh(data, 10, 1)
+    assert server.compress(bytes(bytearray(data))) == first  # kept: equal data, another object
+    assert memo.size == len(first)
+    other_level, _ = ends(Agreement(server_no_context_takeover=True, server_max_window_bits=10), level=9)
+    assert other_level.compress(data) == fresh(data, 10, 9)  # another level is another entry
+    assert inflate(client, first) == inflate(client, first) == data
+
+
+def test_context_takeover_and_fragments_are_never_kept(memo: Memo) -> None:
+    server, client = ends(Agreement(server_no_context_takeover=True))
+    client.compress(HELLO)  # the client keeps its window: each message depends on the ones before
+    client.compress(HELLO)
+    server.compress(b"He", fin=False)  # a fragment continues a stream
+    server.compress(b"llo")
+    assert memo.size == 0
+    assert server.compress(HELLO) == server.compress(HELLO) == bytes.fromhex("f248cdc9c90700")
+    assert memo.size == 7
+
+
+def test_the_memo_drops_the_least_recently_used_past_its_limit() -> None:
+    memo = Memo(10)
+    key = (15, 1, 8, b"a")
+    memo.put(key, b"12345")
+    memo.put((15, 1, 8, b"b"), b"67890")
+    assert memo.get(key) == b"12345"  # now the most recently used
+    memo.put((15, 1, 8, b"c"), b"xyz")
+    assert memo.size == 8 and memo.get((15, 1, 8, b"b")) is None and memo.get(key) == b"12345"
+    memo.put((15, 1, 8, b"d"), b"too large to keep")
+    assert memo.get((15, 1, 8, b"d")) is None and memo.size == 8
 
 
 # --- window sizes ------------------------------------------------------------------------------------
