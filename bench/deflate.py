@@ -33,7 +33,8 @@ CEILING = 1800.0  # seconds for the whole run: a ceiling, never a wait
 
 
 async def shard(url: str, k: int, n: int, jobs: int, out: Path) -> Counter[str]:
-    """One `python -m harness run` slice; the behaviour/close counts of its report."""
+    """One `python -m harness run` slice; the behaviour/close counts of its report (and the ids of any
+    case that is not OK/OK, counted under their own name, so that a failure says which case it was)."""
     argv = ["-m", "harness", "run", "--target", url, "--drafts", "rfc6455", "--agents", "python"]
     argv += ["--cases", *CASES, "--shard", f"{k}/{n}", "--jobs", str(jobs), "--out", str(out)]
     proc = await asyncio.create_subprocess_exec(
@@ -42,7 +43,8 @@ async def shard(url: str, k: int, n: int, jobs: int, out: Path) -> Counter[str]:
     await proc.wait()
     index = json.loads((out / "latest" / "index.json").read_text())
     cases = index["python"]["rfc6455"]
-    return Counter(f"{c['behavior']}/{c['behaviorClose']}" for c in cases.values())
+    verdicts = {case: f"{c['behavior']}/{c['behaviorClose']}" for case, c in cases.items()}
+    return Counter(v if v == "OK/OK" else f"{v} ({case})" for case, v in verdicts.items())
 
 
 def children_cpu() -> float:
