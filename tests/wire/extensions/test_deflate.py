@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from wire import RemoteProtocolError
 from wire.extensions import Agreement, PerMessageDeflate, deflate
-from wire.extensions.deflate import TAIL, Memo
+from wire.extensions.deflate import TAIL, Memo, memory_level
 
 HELLO = b"Hello"
 LIMIT = 1 << 20
@@ -101,7 +101,7 @@ def test_an_empty_final_fragment_is_a_single_zero_octet(context_takeover: bool) 
 
 def fresh(data: bytes, bits: int = 15, level: int = zlib.Z_DEFAULT_COMPRESSION) -> bytes:
     """What a new compressor writes for a whole message (its flush's tail dropped)."""
-    compressor = zlib.compressobj(level, zlib.DEFLATED, -bits)
+    compressor = zlib.compressobj(level, zlib.DEFLATED, -bits, memory_level(bits))
     return (compressor.compress(data) + compressor.flush(zlib.Z_SYNC_FLUSH))[:-4]
 
 
@@ -163,12 +163,24 @@ def test_a_9_bit_compressor_never_reaches_back_more_than_250_bytes(level: int) -
     noise = random.Random(7).randbytes(400)
     for period in (240, 250, 251, 256, 300):
         data = noise[:period] * 40
-        compressor = zlib.compressobj(level, zlib.DEFLATED, -9)
-        ratio = len(compressor.compress(data) + compressor.flush(zlib.Z_SYNC_FLUSH)) / len(data)
-        if period <= 250:
-            assert ratio < 0.6, (period, ratio)  # back references (level 1 finds fewer of them)
-        else:
-            assert ratio > 0.85, (period, ratio)  # none: Huffman codes alone
+        for mem_level in (zlib.DEF_MEM_LEVEL, memory_level(9)):  # zlib's default, and the one we use
+            compressor = zlib.compressobj(level, zlib.DEFLATED, -9, mem_level)
+            ratio = len(compressor.compress(data) + compressor.flush(zlib.Z_SYNC_FLUSH)) / len(data)
+            if period <= 250:
+                assert ratio < 0.6, (period, ratio, mem_level)  # back references (level 1 finds fewer)
+            else:
+                assert ratio > 0.85, (period, ratio, mem_level)  # none: Huffman codes alone
+
+
+def test_a_small_window_gets_a_hash_table_to_its_size() -> None:
+    """zlib's default memory level from 13 bits up; below, a table four times the window (module notes)."""
+    assert [memory_level(bits) for bits in range(9, 16)] == [4, 5, 6, 7, 8, 8, 8]
+    data = random.Random(3).choice([b"window ", b"frame ", b"deflate "]) * 300 + random.Random(4).randbytes(900)
+    server, client = ends(Agreement(server_no_context_takeover=True, server_max_window_bits=9), level=1)
+    sent = server.compress(data)
+    compressor = zlib.compressobj(1, zlib.DEFLATED, -9, 4)
+    assert sent == (compressor.compress(data) + compressor.flush(zlib.Z_SYNC_FLUSH))[:-4]
+    assert inflate(client, sent) == data
 
 
 @pytest.mark.parametrize("bits", range(8, 16))
