@@ -4,9 +4,11 @@ server: `.venv/bin/python bench/deflate.py [--shards N] [--jobs J]`.
 It starts one reference server (harness.run.refserver, as `python -m harness run` does), then runs
 `python -m harness run --target URL --drafts rfc6455 --agents python --cases 12.* 13.*` as N shards at
 once (`--shard K/N`, default 2: one harness process per core, each with J cases at a time), and prints the
-wall time from the first start to the last end, start-up and report writing included, and the verdict
-counts. Target: under 120 s on this machine (2 cores). The reports go to a temporary directory. Asserts
-nothing: the figures are for reading (docs/compression.md).
+wall time from the first start to the last end, start-up and report writing included, the CPU seconds
+(user + system) of the harness shards and of the server, and the verdict counts. The CPU seconds are the
+figure that a busy machine does not change much; two cores cannot finish in less than half their sum.
+Target: under 120 s of wall time on this machine (2 cores). The reports go to a temporary directory.
+Asserts nothing: the figures are for reading (docs/compression.md).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import resource
 import sys
 import tempfile
 import time
@@ -30,7 +33,8 @@ CEILING = 1800.0  # seconds for the whole run: a ceiling, never a wait
 
 
 async def shard(url: str, k: int, n: int, jobs: int, out: Path) -> Counter[str]:
-    """One `python -m harness run` slice; the behaviour/close counts of its report."""
+    """One `python -m harness run` slice; the behaviour/close counts of its report (and the ids of any
+    case that is not OK/OK, counted under their own name, so that a failure says which case it was)."""
     argv = ["-m", "harness", "run", "--target", url, "--drafts", "rfc6455", "--agents", "python"]
     argv += ["--cases", *CASES, "--shard", f"{k}/{n}", "--jobs", str(jobs), "--out", str(out)]
     proc = await asyncio.create_subprocess_exec(
@@ -39,10 +43,19 @@ async def shard(url: str, k: int, n: int, jobs: int, out: Path) -> Counter[str]:
     await proc.wait()
     index = json.loads((out / "latest" / "index.json").read_text())
     cases = index["python"]["rfc6455"]
-    return Counter(f"{c['behavior']}/{c['behaviorClose']}" for c in cases.values())
+    verdicts = {case: f"{c['behavior']}/{c['behaviorClose']}" for case, c in cases.items()}
+    return Counter(v if v == "OK/OK" else f"{v} ({case})" for case, v in verdicts.items())
 
 
-async def run(shards: int, jobs: int) -> tuple[float, Counter[str]]:
+def children_cpu() -> float:
+    """User + system seconds of this process's children that have ended so far."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+async def run(shards: int, jobs: int) -> tuple[float, float, float, Counter[str]]:
+    """Wall seconds, CPU seconds of the shards and of the server, verdict counts."""
+    before = children_cpu()
     with tempfile.TemporaryDirectory() as tmp:
         async with reference_server() as url:
             started = time.perf_counter()
@@ -51,7 +64,9 @@ async def run(shards: int, jobs: int) -> tuple[float, Counter[str]]:
                     *(shard(url, k, shards, jobs, Path(tmp) / f"shard{k}") for k in range(1, shards + 1))
                 )
             seconds = time.perf_counter() - started
-    return seconds, sum(tallies, Counter())
+            harness = children_cpu() - before  # the shards have ended; the server has not
+        server = children_cpu() - before - harness  # it has now
+    return seconds, harness, server, sum(tallies, Counter())
 
 
 def main() -> int:
@@ -59,10 +74,11 @@ def main() -> int:
     parser.add_argument("--shards", type=int, default=2, help="harness processes at once (default %(default)s)")
     parser.add_argument("--jobs", type=int, default=3, help="cases at once in each (default %(default)s)")
     args = parser.parse_args()
-    seconds, tally = asyncio.run(run(args.shards, args.jobs))
+    seconds, harness, server, tally = asyncio.run(run(args.shards, args.jobs))
     counts = ", ".join(f"{n} {verdict}" for verdict, n in tally.most_common())
     print(f"12.* and 13.* against the reference server: {sum(tally.values())} cases ({counts})")
     print(f"wall time {seconds:.1f} s with {args.shards} shards x {args.jobs} jobs (target: under {TARGET:g} s)")
+    print(f"CPU time {harness + server:.1f} s: harness {harness:.1f} s, server {server:.1f} s (user + system)")
     return 0
 
 

@@ -67,16 +67,25 @@ class Echo(Behavior):
     aliases = ("org.ietf.websocket.test-echo", "lws-mirror-protocol")
     frames = True
 
+    def __init__(self) -> None:
+        # whether compressed frames go back verbatim: decided at the first one (the agreement is fixed
+        # by then), not again for each of the millions of frames of 12.* and 13.*
+        self._verbatim: bool | None = None
+
     def on_event(self, session: Session, event: Event) -> None:
         if not isinstance(event, Fragment):
             return
         conn = session.conn
-        agreement = conn.deflate
-        if event.compressed and agreement is not None and agreement.echoes_verbatim:
-            frame = event.frame
-            conn.send_frame(Frame(frame.opcode, frame.payload, frame.fin, frame.rsv1))
-        else:
-            conn.send_fragment(event.kind, event.data, first=event.first, fin=event.fin, compress=event.compressed)
+        if event.compressed:
+            verbatim = self._verbatim
+            if verbatim is None:
+                agreement = conn.deflate
+                verbatim = self._verbatim = agreement is not None and agreement.echoes_verbatim
+            if verbatim:
+                opcode, payload, fin, rsv1, _, _, _ = event.frame
+                conn.send_frame(Frame(opcode, payload, fin, rsv1))
+                return
+        conn.send_fragment(event.kind, event.data, first=event.first, fin=event.fin, compress=event.compressed)
 
 
 class EchoAssemble(Behavior):

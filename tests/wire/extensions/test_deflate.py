@@ -13,8 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from wire import RemoteProtocolError
-from wire.extensions import Agreement, PerMessageDeflate
-from wire.extensions.deflate import TAIL
+from wire.extensions import Agreement, PerMessageDeflate, deflate
+from wire.extensions.deflate import TAIL, Memo, memory_level
 
 HELLO = b"Hello"
 LIMIT = 1 << 20
@@ -96,6 +96,57 @@ def test_an_empty_final_fragment_is_a_single_zero_octet(context_takeover: bool) 
     assert inflate(server, client.compress(HELLO)) == HELLO
 
 
+# --- kept compressions -----------------------------------------------------------------------------
+
+
+def fresh(data: bytes, bits: int = 15, level: int = zlib.Z_DEFAULT_COMPRESSION) -> bytes:
+    """What a new compressor writes for a whole message (its flush's tail dropped)."""
+    compressor = zlib.compressobj(level, zlib.DEFLATED, -bits, memory_level(bits))
+    return (compressor.compress(data) + compressor.flush(zlib.Z_SYNC_FLUSH))[:-4]
+
+
+@pytest.fixture
+def memo(monkeypatch: pytest.MonkeyPatch) -> Memo:
+    kept = Memo(1 << 20)
+    monkeypatch.setattr(deflate, "COMPRESSED", kept)
+    return kept
+
+
+def test_a_resetting_end_keeps_each_message_compressed_and_sends_the_same_bytes(memo: Memo) -> None:
+    data = random.Random(7).randbytes(5000) * 3
+    server, client = ends(Agreement(server_no_context_takeover=True, server_max_window_bits=10), level=1)
+    first = server.compress(data)
+    assert memo.size == len(first) and first == fresh(data, 10, 1)
+    assert server.compress(bytes(bytearray(data))) == first  # kept: equal data, another object
+    assert memo.size == len(first)
+    other_level, _ = ends(Agreement(server_no_context_takeover=True, server_max_window_bits=10), level=9)
+    assert other_level.compress(data) == fresh(data, 10, 9)  # another level is another entry
+    assert inflate(client, first) == inflate(client, first) == data
+
+
+def test_context_takeover_and_fragments_are_never_kept(memo: Memo) -> None:
+    server, client = ends(Agreement(server_no_context_takeover=True))
+    client.compress(HELLO)  # the client keeps its window: each message depends on the ones before
+    client.compress(HELLO)
+    server.compress(b"He", fin=False)  # a fragment continues a stream
+    server.compress(b"llo")
+    assert memo.size == 0
+    assert server.compress(HELLO) == server.compress(HELLO) == bytes.fromhex("f248cdc9c90700")
+    assert memo.size == 7
+
+
+def test_the_memo_drops_the_least_recently_used_past_its_limit() -> None:
+    memo = Memo(10)
+    key = (15, 1, 8, b"a")
+    memo.put(key, b"12345")
+    memo.put((15, 1, 8, b"b"), b"67890")
+    assert memo.get(key) == b"12345"  # now the most recently used
+    memo.put((15, 1, 8, b"c"), b"xyz")
+    assert memo.size == 8 and memo.get((15, 1, 8, b"b")) is None and memo.get(key) == b"12345"
+    memo.put((15, 1, 8, b"d"), b"too large to keep")
+    assert memo.get((15, 1, 8, b"d")) is None and memo.size == 8
+
+
 # --- window sizes ------------------------------------------------------------------------------------
 
 
@@ -112,12 +163,24 @@ def test_a_9_bit_compressor_never_reaches_back_more_than_250_bytes(level: int) -
     noise = random.Random(7).randbytes(400)
     for period in (240, 250, 251, 256, 300):
         data = noise[:period] * 40
-        compressor = zlib.compressobj(level, zlib.DEFLATED, -9)
-        ratio = len(compressor.compress(data) + compressor.flush(zlib.Z_SYNC_FLUSH)) / len(data)
-        if period <= 250:
-            assert ratio < 0.6, (period, ratio)  # back references (level 1 finds fewer of them)
-        else:
-            assert ratio > 0.85, (period, ratio)  # none: Huffman codes alone
+        for mem_level in (zlib.DEF_MEM_LEVEL, memory_level(9)):  # zlib's default, and the one we use
+            compressor = zlib.compressobj(level, zlib.DEFLATED, -9, mem_level)
+            ratio = len(compressor.compress(data) + compressor.flush(zlib.Z_SYNC_FLUSH)) / len(data)
+            if period <= 250:
+                assert ratio < 0.6, (period, ratio, mem_level)  # back references (level 1 finds fewer)
+            else:
+                assert ratio > 0.85, (period, ratio, mem_level)  # none: Huffman codes alone
+
+
+def test_a_small_window_gets_a_hash_table_to_its_size() -> None:
+    """zlib's default memory level from 13 bits up; below, a table four times the window (module notes)."""
+    assert [memory_level(bits) for bits in range(9, 16)] == [4, 5, 6, 7, 8, 8, 8]
+    data = random.Random(3).choice([b"window ", b"frame ", b"deflate "]) * 300 + random.Random(4).randbytes(900)
+    server, client = ends(Agreement(server_no_context_takeover=True, server_max_window_bits=9), level=1)
+    sent = server.compress(data)
+    compressor = zlib.compressobj(1, zlib.DEFLATED, -9, 4)
+    assert sent == (compressor.compress(data) + compressor.flush(zlib.Z_SYNC_FLUSH))[:-4]
+    assert inflate(client, sent) == data
 
 
 @pytest.mark.parametrize("bits", range(8, 16))
