@@ -43,7 +43,7 @@ from .events import (
     TextMessage,
     new_fragment,
 )
-from .extensions import Agreement, DeflateParams, PerMessageDeflate
+from .extensions import Agreement, DeflateParams, Memo, PerMessageDeflate
 from .frames import MAX_CONTROL_PAYLOAD, Frame, FrameParser
 from .handshake import Accepted, ClientHandshake, Rejection, ServerAccept
 from .handshake import accept as accept_request
@@ -80,6 +80,7 @@ class Options(TypedDict, total=False):
     max_message_size: int
     mask_source: Callable[[int], bytes]
     compression_level: int
+    compression_memo: Memo | None
 
 
 class Connection(Sender):
@@ -94,6 +95,7 @@ class Connection(Sender):
         "_count",
         "_deflate",
         "_deflate_level",
+        "_deflate_memo",
         "_draft",
         "_events",
         "_family",
@@ -137,6 +139,7 @@ class Connection(Sender):
         max_message_size: int = DEFAULT_MAX_MESSAGE,
         mask_source: Callable[[int], bytes] = os.urandom,
         compression_level: int = zlib.Z_DEFAULT_COMPRESSION,
+        compression_memo: Memo | None = None,
         deflate: Agreement | None = None,
     ) -> None:
         """Without `opening`: the framing of `draft` alone, OPEN (the handshake was done elsewhere), with
@@ -145,7 +148,8 @@ class Connection(Sender):
         messages, `frames` each data frame as a Fragment (both may be on). `auto_pong` answers pings at
         once; `auto_close` answers a close frame with the same code in the next data_to_send(), after
         whatever the caller sends in response to earlier events. `compression_level` is zlib's, for what
-        this side compresses (1: fastest, 9: smallest)."""
+        this side compresses (1: fastest, 9: smallest); `compression_memo` keeps whole messages this side
+        compresses with a fresh compressor, to send them again without compressing (extensions.deflate)."""
         if draft is None and opening is None:
             raise ValueError("a Connection without an opening handshake needs its draft")
         self.side = side
@@ -172,6 +176,7 @@ class Connection(Sender):
         self._utf8: Utf8Validator | None = None
         self._deflate: PerMessageDeflate | None = None  # permessage-deflate, once agreed
         self._deflate_level = compression_level
+        self._deflate_memo = compression_memo
         self._compressed = False  # the message in progress came with RSV1 (it is inflated)
         self._draft: Draft | None = None
         self._info: DraftInfo | None = None
@@ -218,7 +223,9 @@ class Connection(Sender):
     def _use_deflate(self, agreement: Agreement) -> None:
         too_big = self.draft.info.too_big_code
         server = self.side is Side.SERVER
-        self._deflate = PerMessageDeflate(agreement, server=server, level=self._deflate_level, too_big_code=too_big)
+        self._deflate = PerMessageDeflate(
+            agreement, server=server, level=self._deflate_level, too_big_code=too_big, memo=self._deflate_memo
+        )
 
     @property
     def deflate(self) -> Agreement | None:

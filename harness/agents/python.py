@@ -45,6 +45,7 @@ from wire import (
     TextMessage,
 )
 from wire.extensions import HEADER as EXTENSIONS_HEADER
+from wire.extensions import Memo
 
 from ..cases.model import (
     BeginFrame,
@@ -75,6 +76,9 @@ from .sending import Encoder, Send
 # zlib's level for the messages a case sends compressed (permessage-deflate): its fastest. Any level is
 # deflate to the peer, and 12.* and 13.* compress some 11 GB, where level 6 would take three times as long.
 COMPRESSION_LEVEL = 1
+# The messages this process's clients compress with a fresh compressor, kept to send again without
+# compressing (wire/extensions/deflate.py): 12.* and 13.* send the same corpus slices again and again.
+KEPT_COMPRESSIONS = Memo(128 << 20)
 SETTLE_ROUNDS = 64  # at most this many turns of the event loop to take in what the peer already sent
 # Between two writes of a chopped or `sync` step, Autobahn's queue re-enters its reactor after this delay
 # (autobahn/websocket/protocol.py, WebSocketProtocol._QUEUED_WRITE_DELAY): the pacing of the stimulus, so
@@ -156,7 +160,11 @@ class PythonDriver:
         self, case: Case, draft: Draft, target: Target, recorder: Recorder, page: str = "agent"
     ) -> AsyncIterator[RawSession | None]:
         hs = client_handshake(case, draft, target)
-        session = RawSession(case, Connection.client(hs, compression_level=COMPRESSION_LEVEL), recorder)
+        session = RawSession(
+            case,
+            Connection.client(hs, compression_level=COMPRESSION_LEVEL, compression_memo=KEPT_COMPRESSIONS),
+            recorder,
+        )
         try:
             session.link = await connect(target.host, target.port, session.make_link, tls=target.tls_context())
         except OSError as exc:  # TimeoutError included

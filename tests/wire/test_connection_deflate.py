@@ -28,7 +28,7 @@ from wire import (
     TextMessage,
     encode,
 )
-from wire.extensions import Agreement, DeflateParams
+from wire.extensions import Agreement, DeflateParams, Memo
 
 from .support import HYBI07_DRAFTS, HYBI_DRAFTS, Link, fixed_mask
 
@@ -157,6 +157,24 @@ def test_no_context_takeover_makes_each_message_stand_alone() -> None:
     for _ in range(3):
         conn.send_text("Hello")
     assert conn.data_to_send() == bytes.fromhex("c107f248cdc9c90700") * 3
+
+
+def test_a_compression_memo_sends_kept_messages_as_a_fresh_compressor_would() -> None:
+    """`compression_memo` keeps what this side compresses with a fresh compressor (no context takeover on
+    its side), shared by every Connection given it; what goes out is the same either way."""
+    memo = Memo(1 << 20)
+    agreement = Agreement(client_no_context_takeover=True)
+    kept = [Connection(Draft.RFC6455, Side.CLIENT, deflate=agreement, compression_memo=memo, mask_source=fixed_mask())]
+    kept.append(
+        Connection(Draft.RFC6455, Side.CLIENT, deflate=agreement, compression_memo=memo, mask_source=fixed_mask())
+    )
+    plain = Connection(Draft.RFC6455, Side.CLIENT, deflate=agreement, mask_source=fixed_mask())
+    message = "Hello, Hello, Hello " * 50
+    for conn in (*kept, plain):
+        conn.send_text(message)
+    sent = [conn.data_to_send() for conn in (*kept, plain)]
+    assert sent[0] == sent[1] == sent[2]
+    assert 0 < memo.size < len(message)  # kept once, for both
 
 
 @pytest.mark.parametrize("bits", [8, 9, 12])

@@ -2,7 +2,7 @@
 (RFC 7692): its negotiation (negotiation) and its payload transformation (deflate). Standard library
 only, like the rest of wire."""
 
-from .deflate import PerMessageDeflate
+from .deflate import Memo, PerMessageDeflate
 from .header import HEADER, Extension, format_extensions, parse_extensions
 from .negotiation import (
     PERMESSAGE_DEFLATE,
@@ -22,6 +22,7 @@ __all__ = [
     "Agreement",
     "DeflateParams",
     "Extension",
+    "Memo",
     "NegotiationError",
     "PerMessageDeflate",
     "ServerNegotiation",

@@ -28,11 +28,12 @@ server_max_window_bits=9.
 
 Kept compressions: an end that resets its context for every message (`*_no_context_takeover` on its
 side) compresses each whole message with a fresh compressor, so the result depends only on the data and
-zlib's parameters. Those results are kept (`COMPRESSED`, at most MEMO_BYTES of compressed data, the
-least recently used dropped first), keyed by the data's SHA-256: Autobahn's 12.* and 13.* send the same
-corpus slices again and again (five of the 18 sizes are the same 128 KiB slices; 13.* walks the json
-set seven times), and zlib at some 70 MB/s on the poorly compressible sets is their largest cost, where
-SHA-256 runs at over 1 GB/s. The bytes sent are exactly those a new compressor would write (tests).
+zlib's parameters. Given a `Memo`, PerMessageDeflate keeps those results, keyed by the data's SHA-256, and
+sends a kept one again instead of compressing the same data anew: the bytes are exactly those a new
+compressor would write (tests). The caller owns the memo and its limit; none is kept unless one is given.
+The harness gives one to its clients: Autobahn's 12.* and 13.* send the same corpus slices again and again
+(five of the 18 sizes are the same 128 KiB slices; 13.* walks the json set seven times), and zlib at some
+70 MB/s on the poorly compressible sets is their largest cost, where SHA-256 runs at over 1 GB/s.
 """
 
 from __future__ import annotations
@@ -48,7 +49,6 @@ TAIL = b"\x00\x00\xff\xff"
 EMPTY_FINAL = b"\x00"  # an empty stored block's header, completed by the receiver's TAIL (§7.2.3.6)
 SMALLEST_COMPRESSOR_BITS = 9  # zlib's smallest raw deflate window (see the module's notes)
 TABLE_OVER_WINDOW_BITS = 5  # the default memory level's table: 2 ** (level + 7) entries, 4x the window
-MEMO_BYTES = 128 << 20  # compressed bytes kept at most (see the module's notes), per process
 
 MemoKey = tuple[int, int, int, bytes]  # (window bits, level, memory level, SHA-256 of the data)
 
@@ -80,9 +80,6 @@ class Memo:
             self.size -= len(dropped)
 
 
-COMPRESSED = Memo(MEMO_BYTES)
-
-
 def memory_level(bits: int) -> int:
     """zlib's memory level for a compressor of `bits` window bits: its default, or less for a small
     window, whose hash table zlib would otherwise rehash whole at every slide (module's notes)."""
@@ -93,7 +90,8 @@ class PerMessageDeflate:
     """One end's permessage-deflate once agreed: `compress` what it sends and `decompress` what it
     receives, a frame at a time. `server` says which end this is, and with it which half of the
     Agreement applies to each direction. `level` and `mem_level` are zlib's (speed against size); with
-    no `mem_level`, the one that suits the compressor's window (see the module's notes)."""
+    no `mem_level`, the one that suits the compressor's window. `memo` keeps whole messages compressed
+    by a fresh compressor (see the module's notes)."""
 
     __slots__ = (
         "_compressor",
@@ -102,6 +100,7 @@ class PerMessageDeflate:
         "_local_bits",
         "_local_reset",
         "_mem_level",
+        "_memo",
         "_receiving",
         "_remote_bits",
         "_remote_reset",
@@ -118,6 +117,7 @@ class PerMessageDeflate:
         level: int = zlib.Z_DEFAULT_COMPRESSION,
         mem_level: int | None = None,
         too_big_code: int | None = 1009,
+        memo: Memo | None = None,
     ) -> None:
         self.agreement = agreement
         self.too_big_code = too_big_code
@@ -133,6 +133,7 @@ class PerMessageDeflate:
         if mem_level is None:
             mem_level = memory_level(self._local_bits)
         self._mem_level = mem_level
+        self._memo = memo
         self._compressor: zlib._Compress | None = None
         self._decompressor: zlib._Decompress | None = None
         self._sending = False  # a message is being compressed (its final frame not yet)
@@ -143,10 +144,10 @@ class PerMessageDeflate:
     def compress(self, data: bytes, *, fin: bool = True) -> bytes:
         """The payload of the next frame of the message being sent: `data` compressed, sync-flushed,
         without the flush's tail on the final frame (`fin`). A whole message is one call."""
-        key: MemoKey | None = None
-        if fin and self._local_reset and not self._sending:  # a whole message, a fresh compressor
+        memo, key = self._memo, None
+        if memo is not None and fin and self._local_reset and not self._sending:  # whole, by a fresh compressor
             key = (self._local_bits, self._level, self._mem_level, hashlib.sha256(data).digest())
-            kept = COMPRESSED.get(key)
+            kept = memo.get(key)
             if kept is not None:
                 return kept
         compressor = self._compressor
@@ -162,8 +163,8 @@ class PerMessageDeflate:
         # a sync flush always ends with an empty stored block: its header (at least one octet) + TAIL
         assert out.endswith(TAIL), out[-8:]
         out = out[:-4]
-        if key is not None:
-            COMPRESSED.put(key, out)
+        if memo is not None and key is not None:
+            memo.put(key, out)
         return out
 
     # --- receiving ---------------------------------------------------------------------------------

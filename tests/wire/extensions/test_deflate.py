@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from wire import RemoteProtocolError
-from wire.extensions import Agreement, PerMessageDeflate, deflate
+from wire.extensions import Agreement, PerMessageDeflate
 from wire.extensions.deflate import TAIL, Memo, memory_level
 
 HELLO = b"Hello"
@@ -23,9 +23,12 @@ LIMIT = 1 << 20
 DEFAULTS = Agreement()
 
 
-def ends(agreement: Agreement = DEFAULTS, **options: int) -> tuple[PerMessageDeflate, PerMessageDeflate]:
-    """(server, client) of one agreement."""
-    return PerMessageDeflate(agreement, server=True, **options), PerMessageDeflate(agreement, server=False, **options)
+def ends(
+    agreement: Agreement = DEFAULTS, memo: Memo | None = None, **options: int
+) -> tuple[PerMessageDeflate, PerMessageDeflate]:
+    """(server, client) of one agreement, sharing `memo` when given."""
+    server = PerMessageDeflate(agreement, server=True, memo=memo, **options)
+    return server, PerMessageDeflate(agreement, server=False, memo=memo, **options)
 
 
 def inflate(end: PerMessageDeflate, *payloads: bytes, limit: int = LIMIT) -> bytes:
@@ -106,26 +109,24 @@ def fresh(data: bytes, bits: int = 15, level: int = zlib.Z_DEFAULT_COMPRESSION) 
 
 
 @pytest.fixture
-def memo(monkeypatch: pytest.MonkeyPatch) -> Memo:
-    kept = Memo(1 << 20)
-    monkeypatch.setattr(deflate, "COMPRESSED", kept)
-    return kept
+def memo() -> Memo:
+    return Memo(1 << 20)
 
 
 def test_a_resetting_end_keeps_each_message_compressed_and_sends_the_same_bytes(memo: Memo) -> None:
     data = random.Random(7).randbytes(5000) * 3
-    server, client = ends(Agreement(server_no_context_takeover=True, server_max_window_bits=10), level=1)
+    server, client = ends(Agreement(server_no_context_takeover=True, server_max_window_bits=10), memo, level=1)
     first = server.compress(data)
     assert memo.size == len(first) and first == fresh(data, 10, 1)
     assert server.compress(bytes(bytearray(data))) == first  # kept: equal data, another object
     assert memo.size == len(first)
-    other_level, _ = ends(Agreement(server_no_context_takeover=True, server_max_window_bits=10), level=9)
+    other_level, _ = ends(Agreement(server_no_context_takeover=True, server_max_window_bits=10), memo, level=9)
     assert other_level.compress(data) == fresh(data, 10, 9)  # another level is another entry
     assert inflate(client, first) == inflate(client, first) == data
 
 
 def test_context_takeover_and_fragments_are_never_kept(memo: Memo) -> None:
-    server, client = ends(Agreement(server_no_context_takeover=True))
+    server, client = ends(Agreement(server_no_context_takeover=True), memo)
     client.compress(HELLO)  # the client keeps its window: each message depends on the ones before
     client.compress(HELLO)
     server.compress(b"He", fin=False)  # a fragment continues a stream
