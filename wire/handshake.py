@@ -108,6 +108,9 @@ class ClientHandshake:
     protocols: tuple[str, ...] = ()
     origin: str | None = None
     location: str = ""
+    # permessage-deflate: take a valid response that answers none of the offers as it reads
+    # (extensions.negotiation.agree's `as_answered`, Autobahn's client), instead of failing the handshake
+    deflate_as_answered: bool = False
 
     @classmethod
     def build(
@@ -126,6 +129,7 @@ class ClientHandshake:
         version: str = "HTTP/1.1",
         secure: bool = False,
         rng: random.Random | None = None,
+        deflate_as_answered: bool = False,
     ) -> ClientHandshake:
         """A request for `draft`. `overrides` replaces (or with None removes) any header, extra_headers
         are appended as they are (duplicates included), key3 replaces hixie-76's 8 raw bytes."""
@@ -163,6 +167,7 @@ class ClientHandshake:
             protocols=tuple(protocols),
             origin=origin,
             location=f"{scheme}://{host}{path}",
+            deflate_as_answered=deflate_as_answered,
         )
 
     def to_bytes(self) -> bytes:
@@ -213,7 +218,11 @@ class ClientHandshake:
             raise HandshakeError(f"server accepted extensions that were not offered: {', '.join(unoffered)}")
         deflate = None
         if extensions and draft.info.family is not Family.HIXIE:
-            deflate = agree(self.offered_extensions(), parse_extensions(h.get_all(EXTENSIONS_HEADER)))
+            deflate = agree(
+                self.offered_extensions(),
+                parse_extensions(h.get_all(EXTENSIONS_HEADER)),
+                as_answered=self.deflate_as_answered,
+            )
         return Accepted(draft, protocol, extensions, deflate)
 
     def offered_extensions(self) -> tuple[Extension, ...]:

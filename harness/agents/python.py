@@ -132,6 +132,7 @@ def client_handshake(case: Case, draft: Draft, target: Target) -> ClientHandshak
         key3=h.key3.to_bytes() if h.key3 is not None else None,
         method=h.method,
         version=h.http_version,
+        deflate_as_answered=h.deflate_as_answered,
     )
 
 

@@ -220,7 +220,7 @@ _HANDSHAKE: Fields = {
     "headers": ("headers", _headers),
     "extra_headers": ("extra_headers", lambda v: tuple((str(k), str(x)) for k, x in v)),
     "key3": ("key3", lambda v: None if v is None else to_payload(v)),
-    **_same("path", "origin", "method", "http_version", "tls"),
+    **_same("path", "origin", "method", "http_version", "tls", "deflate_as_answered"),
 }
 
 

@@ -288,6 +288,9 @@ class Handshake:
     path: str | None = None  # None: the target's path
     protocols: tuple[str, ...] = ()
     extensions: tuple[str, ...] = ()
+    # a permessage-deflate response that answers none of the offers is taken as it reads instead of failing
+    # the handshake, as Autobahn's client takes it in 12.* and 13.* (ours, 14.*, judge the response itself)
+    deflate_as_answered: bool = False
     origin: str | None = "http://127.0.0.1"
     headers: tuple[tuple[str, str | None], ...] = ()  # replace (None: remove) these headers
     extra_headers: tuple[tuple[str, str], ...] = ()  # append these as they are (duplicates allowed)

@@ -239,6 +239,7 @@ def _expectations() -> Schema:
             "http_version": prop({"type": "string"}, model.Handshake, "http_version"),
             "key3": ref("payload"),
             "tls": prop({"enum": ["", "mixed-content", "untrusted"]}, model.Handshake, "tls"),
+            "deflate_as_answered": prop({"type": "boolean"}, model.Handshake, "deflate_as_answered"),
         },
     }
     answer = {

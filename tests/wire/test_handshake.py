@@ -254,6 +254,20 @@ def test_build_extensions_and_check_extensions() -> None:
         client.check(response)
 
 
+@pytest.mark.parametrize("as_answered", [False, True])
+def test_deflate_as_answered_takes_a_response_that_answers_no_offer(as_answered: bool) -> None:
+    offer = "permessage-deflate; server_no_context_takeover"
+    client = ClientHandshake.build(Draft.RFC6455, "h", extensions=[offer], deflate_as_answered=as_answered)
+    response = _good_response(client)
+    response.headers.add("Sec-WebSocket-Extensions", "permessage-deflate")  # the flag asked for is left out
+    if not as_answered:
+        with pytest.raises(HandshakeError, match="answers no offer"):
+            client.check(response)
+        return
+    accepted = client.check(response)
+    assert accepted.deflate is not None and not accepted.deflate.server_no_context_takeover
+
+
 # --- detecting the draft and rejecting versions ------------------------------------------------------
 
 

@@ -197,16 +197,27 @@ def check_response(offer: DeflateParams, response: DeflateParams) -> Agreement:
     return _agreement(response, client_bits, offer.client_no_context_takeover)
 
 
-def agree(offered: Sequence[Extension], accepted: Sequence[Extension]) -> Agreement | None:
+def agree(
+    offered: Sequence[Extension], accepted: Sequence[Extension], *, as_answered: bool = False
+) -> Agreement | None:
     """The client's view of the server's Sec-WebSocket-Extensions: None when permessage-deflate is not
     in it; its Agreement when it validly answers one of the client's valid offers (tried in order);
-    NegotiationError (fail the connection) otherwise."""
+    NegotiationError (fail the connection) otherwise.
+
+    `as_answered` takes a valid permessage-deflate response that answers no offer as it reads (its own
+    parameters, both directions) instead of failing: Autobahn's client does so in 12.* and 13.*, and
+    judges only the echoes. A response that offers nothing was asked for still fails."""
     responses = [e for e in accepted if e.name == PERMESSAGE_DEFLATE]
     if not responses:
         return None
     if len(responses) > 1:
         raise NegotiationError(f"{PERMESSAGE_DEFLATE} accepted {len(responses)} times")
     response = DeflateParams.parse(responses[0], offer=False)
+    if as_answered and any(e.name == PERMESSAGE_DEFLATE for e in offered):
+        try:
+            return agree(offered, accepted)
+        except NegotiationError:
+            return _agreement(response, _limit(response.client_max_window_bits))
     reasons: list[str] = []
     for extension in offered:
         if extension.name != PERMESSAGE_DEFLATE:

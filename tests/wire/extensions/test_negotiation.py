@@ -286,6 +286,59 @@ def test_agree_matches_the_offer_the_response_answers() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("offered", "answered", "agreement"),
+    [
+        # Tornado 6.6 leaves out the server_no_context_takeover it was asked for: it keeps its context, and
+        # the client's inflater must keep it too
+        (
+            f"{PMD}; client_no_context_takeover; client_max_window_bits; server_no_context_takeover",
+            f"{PMD}; client_no_context_takeover",
+            Agreement(server_no_context_takeover=False, client_no_context_takeover=True),
+        ),
+        # Jetty 9.4 leaves out server_max_window_bits=9: its window is the default 15 bits
+        (f"{PMD}; server_max_window_bits=9", PMD, Agreement()),
+        # a client window the offer did not allow: the response's, as Autobahn's client takes it
+        (
+            f"{PMD}; server_no_context_takeover",
+            f"{PMD}; client_max_window_bits=10",
+            Agreement(client_max_window_bits=10),
+        ),
+    ],
+)
+def test_agree_as_answered_takes_a_response_that_answers_no_offer(
+    offered: str, answered: str, agreement: Agreement
+) -> None:
+    offers, response = parse_extensions([offered]), parse_extensions([answered])
+    with pytest.raises(NegotiationError, match="answers no offer"):
+        agree(offers, response)
+    assert agree(offers, response, as_answered=True) == agreement
+
+
+@pytest.mark.parametrize(
+    ("offered", "answered", "rule"),
+    [
+        ("x-foo", PMD, f"{PMD} accepted, but not offered"),
+        (PMD, f"{PMD}, {PMD}", f"{PMD} accepted 2 times"),
+        (PMD, f"{PMD}; server_no_context_takeover=yes", "takes no value"),
+        (PMD, f"{PMD}; client_max_window_bits", "without a value in a response"),
+    ],
+)
+def test_agree_as_answered_still_fails_what_is_no_valid_answer(offered: str, answered: str, rule: str) -> None:
+    with pytest.raises(NegotiationError) as info:
+        agree(parse_extensions([offered]), parse_extensions([answered]), as_answered=True)
+    assert rule in info.value.reason
+
+
+@given(OFFERS, POLICIES)
+def test_as_answered_changes_nothing_for_a_response_that_answers_the_offer(
+    offered: DeflateParams, policy: DeflateParams
+) -> None:
+    answer, _ = accept_offer(offered, policy)
+    offers, response = [ext(str(offered))], [ext(str(answer))]
+    assert agree(offers, response, as_answered=True) == agree(offers, response)
+
+
 @given(OFFERS, POLICIES)
 def test_both_sides_reach_the_same_agreement(offered: DeflateParams, policy: DeflateParams) -> None:
     answer, server_view = accept_offer(offered, policy)
