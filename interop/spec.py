@@ -240,6 +240,9 @@ CLIENTS: tuple[ClientSpec, ...] = (
     _client("websockets", "websockets client (Python)", PIP["websockets"]),
     _client("aiohttp", "aiohttp client (Python)", PIP["aiohttp"]),
     _client("tornado", "tornado client (Python)", PIP["tornado"]),
+    # with permessage-deflate offered (harness/subjects/libraries.py): 12.* and 13.* from the server's side
+    _client("aiohttp+deflate", "aiohttp client, compress=15 (Python)", PIP["aiohttp"]),
+    _client("tornado+deflate", "tornado client, compression_options={} (Python)", PIP["tornado"]),
     _client("ws", "ws client (Node.js)", NPM["ws"]),
     _client("websocket-driver", "websocket-driver client (Node.js)", NPM["websocket-driver"]),
     _client("websocket-node", "websocket / WebSocket-Node client (Node.js)", NPM["websocket"]),

@@ -310,14 +310,15 @@ class Connection(Sender):
         self,
         protocol: str | None = None,
         *,
-        deflate: DeflateParams | None = None,
+        deflate: DeflateParams | tuple[DeflateParams, ...] | None = None,
         response: Response | None = None,
         answer: bytes | None = None,
     ) -> ServerAccept | Rejection:
         """Answer the HandshakeRequest: the 101, selecting `protocol` when the client offered any, if the
         request is a valid handshake of its draft; else the rejection it calls for (400, 405, 426...).
         The answer is queued and returned; after a 101 the connection is OPEN. `deflate`: accept a valid
-        permessage-deflate offer with this policy (handshake.accept), and speak it.
+        permessage-deflate offer with this policy, or the first of these policies an offer allows
+        (handshake.accept), and speak it.
 
         `response` (and hixie-76's `answer`) replace the answer built, exactly as given (a broken one on
         purpose): the connection opens in the request's draft whatever the request was."""

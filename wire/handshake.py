@@ -21,7 +21,16 @@ from dataclasses import dataclass, field
 from .drafts import SUPPORTED_VERSIONS, Draft, Family
 from .errors import HandshakeError
 from .extensions import HEADER as EXTENSIONS_HEADER
-from .extensions import PERMESSAGE_DEFLATE, Agreement, DeflateParams, Extension, agree, negotiate, parse_extensions
+from .extensions import (
+    PERMESSAGE_DEFLATE,
+    Agreement,
+    DeflateParams,
+    Extension,
+    agree,
+    insist,
+    negotiate,
+    parse_extensions,
+)
 from .http import Headers, Request, Response
 
 GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
@@ -324,14 +333,15 @@ def accept(
     *,
     select_protocol: Callable[[list[str]], str | None] = lambda offered: None,
     secure: bool = False,
-    deflate: DeflateParams | None = None,
+    deflate: DeflateParams | tuple[DeflateParams, ...] | None = None,
 ) -> ServerAccept | Rejection:
     """Validate a WebSocket request and build the answer (server side, every draft).
 
     `select_protocol` picks one of the offered subprotocols or None (then no protocol header is sent,
     as RFC 6455 §4.2.2 allows for a protocol the server does not speak). `deflate`: accept the first
     valid permessage-deflate offer of a hybi request, with these parameters as the server's policy
-    (negotiation.accept_offer); None: accept no extension.
+    (negotiation.accept_offer); a tuple of policies: the first that an offer allows all of, tried in
+    order (negotiation.insist, as Autobahn's fuzzing server accepts); None: accept no extension.
     """
     detected = detect_draft(request)
     if isinstance(detected, Rejection):
@@ -391,7 +401,9 @@ def accept(
     return ServerAccept(Accepted(draft, protocol, extensions, agreement), response, answer)
 
 
-def _accept_deflate(request: Request, policy: DeflateParams, headers: Headers) -> Agreement | None:
+def _accept_deflate(
+    request: Request, policy: DeflateParams | tuple[DeflateParams, ...], headers: Headers
+) -> Agreement | None:
     """The Agreement of the request's first valid permessage-deflate offer, its response added to
     `headers`; None (no extension accepted) when there is none, or when the request's header breaks the
     grammar: a broken offer is declined like an invalid one, the handshake goes on without it."""
@@ -399,7 +411,7 @@ def _accept_deflate(request: Request, policy: DeflateParams, headers: Headers) -
         offers = parse_extensions(request.headers.get_all(EXTENSIONS_HEADER))
     except HandshakeError:
         return None
-    chosen = negotiate(offers, policy)
+    chosen = negotiate(offers, policy) if isinstance(policy, DeflateParams) else insist(offers, policy)
     if chosen.response is None:
         return None
     headers.add(EXTENSIONS_HEADER, str(chosen.response))

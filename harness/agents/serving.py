@@ -13,12 +13,15 @@ from __future__ import annotations
 import contextlib
 import platform
 from collections.abc import AsyncIterator
+from dataclasses import replace
 
 from wire import Connection, Draft, HandshakeRequest, Response, ServerAccept
 from wire import accept as accept_request
+from wire.extensions import HEADER as EXTENSIONS_HEADER
 
 from ..cases.model import Answer, Case
 from ..run import events as ev
+from ..run.engine import moot
 from ..run.recorder import Recorder
 from ..run.target import Target, Trust
 from .link import Link
@@ -31,14 +34,15 @@ def answer(case: Case, conn: Connection, request: HandshakeRequest) -> tuple[Ser
     request's draft, or one made wrong on purpose (`answer`: status, headers, hixie-76's MD5 answer, raw
     bytes instead of a head), on which the WebSocket opens on this side all the same, so that a client
     that takes it is seen to. None for a request that is no WebSocket handshake of a draft we speak (the
-    rejection it calls for is queued)."""
+    rejection it calls for is queued). The right 101 accepts permessage-deflate as the case's `answer.deflate`
+    says (a wrong one accepts no extension)."""
     wanted = case.answer
     built = accept_request(request.request, request.key3)
     if not isinstance(built, ServerAccept):
         conn.accept()
         return None, built.to_bytes()
-    if wanted == Answer():
-        opened = conn.accept()
+    if replace(wanted, deflate=()) == Answer():
+        opened = conn.accept(deflate=wanted.deflate or None)
         assert isinstance(opened, ServerAccept)
         return opened, opened.to_bytes()
     headers = built.response.headers.copy()
@@ -89,6 +93,11 @@ class ServerSession(RawSession):
         obs.status = response.status
         obs.response_headers = list(response.headers)
         obs.protocol = accepted.accepted.protocol
+        obs.extensions = ", ".join(response.headers.get_all(EXTENSIONS_HEADER)) or None
+        if moot(self.case, obs):
+            # Autobahn's 12.* and 13.*: the client made no offer the case's server accepts; it is closed at once
+            offers = ", ".join(self.request.request.headers.get_all(EXTENSIONS_HEADER)) or "no extension"
+            obs.unimplemented = f"no permessage-deflate agreed: the client offered {offers}, none this case accepts"
         self.rec.record(ev.Opened(self.t(), accepted.accepted.protocol))
         self.encoder = Encoder(conn, conn.draft)
         return True

@@ -11,6 +11,7 @@ from dataclasses import replace
 from typing import Any, Literal
 
 from wire import Draft
+from wire.extensions import DeflateParams
 
 from .codes import missing
 from .echo import echo
@@ -233,6 +234,7 @@ def _answer(value: Any) -> Answer:
         "headers": ("headers", _headers),
         "key_answer": ("key_answer", to_payload),
         "raw": ("raw", to_payload),
+        "deflate": ("deflate", lambda v: tuple(DeflateParams(**p) for p in v)),
         **_same("status", "reason"),
     }
     return Answer(**_given(value, fields))

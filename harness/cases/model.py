@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from wire import Draft, Kind
+from wire.extensions import DeflateParams
 
 from .codes import CodeRef
 from .corpus import corpus_slice
@@ -313,6 +314,9 @@ class Answer:
     headers: tuple[tuple[str, str | None], ...] = ()  # replace (None: remove) these headers of the answer
     key_answer: Payload | None = None  # hixie-76: these bytes instead of the 16-byte MD5 answer
     raw: Payload | None = None  # these bytes instead of any HTTP answer (garbage for a head)
+    # permessage-deflate, with the right answer: the first of these policies that one of the client's offers
+    # allows (wire's negotiation.insist, Autobahn's accept functions); () accepts no extension
+    deflate: tuple[DeflateParams, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -242,6 +242,16 @@ def _expectations() -> Schema:
             "deflate_as_answered": prop({"type": "boolean"}, model.Handshake, "deflate_as_answered"),
         },
     }
+    deflate_params = {
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {
+            "server_no_context_takeover": {"const": True},
+            "client_no_context_takeover": {"const": True},
+            "server_max_window_bits": {"type": "integer", "minimum": 8, "maximum": 15},
+            "client_max_window_bits": {"type": "integer", "minimum": 8, "maximum": 15},
+        },
+    }
     answer = {
         "description": "Server side: the answer to the subject's handshake, wrong on purpose (default: the right one).",
         "type": "object",
@@ -252,6 +262,13 @@ def _expectations() -> Schema:
             "headers": ref("headerMap"),
             "key_answer": ref("payload"),
             "raw": ref("payload"),
+            "deflate": {
+                "description": "permessage-deflate: the server's policies, tried in order; the first that one of "
+                "the client's offers allows all of is accepted (a client_max_window_bits only from an offer that "
+                "carries it), as Autobahn's fuzzing server accepts in 12.* and 13.*. Without it: no extension",
+                "type": "array",
+                "items": deflate_params,
+            },
         },
     }
     expect_handshake = {
@@ -270,14 +287,8 @@ def _expectations() -> Schema:
                 "description": "permessage-deflate: null, the server must not accept it; a mapping, it must, and "
                 "its response must have these parameters (others may come too; {}: any). A server that does not "
                 "accept it makes the case UNIMPLEMENTED, as in Autobahn's 12.* and 13.*",
+                **deflate_params,
                 "type": ["object", "null"],
-                "additionalProperties": False,
-                "properties": {
-                    "server_no_context_takeover": {"const": True},
-                    "client_no_context_takeover": {"const": True},
-                    "server_max_window_bits": {"type": "integer", "minimum": 8, "maximum": 15},
-                    "client_max_window_bits": {"type": "integer", "minimum": 8, "maximum": 15},
-                },
             },
         },
     }

@@ -30,6 +30,7 @@ from typing import Any
 from wire import CloseReceived, Closing, Connection, ConnectionClosed, Draft, Event, HandshakeRequest, Rejection, State
 
 from ..agents.link import Link
+from ..agents.python import COMPRESSION_LEVEL
 from ..agents.serving import AcceptedDriver
 from ..report import ReportWriter
 from ..run.engine import Item, run_item
@@ -75,7 +76,7 @@ class Visit:
 
     def __init__(self, server: FuzzingServer) -> None:
         self.server = server
-        self.conn = Connection.server()
+        self.conn = Connection.server(compression_level=COMPRESSION_LEVEL)  # a case's messages, if compressed
         self.link = Link(self.conn, self.on_events)
         self.done = asyncio.Event()  # the peer's close came, or TCP ended
 

@@ -1,5 +1,7 @@
 """Client libraries under test: Python (websockets, aiohttp, Tornado) and Node (ws, websocket-driver,
-WebSocket-Node), each with its testee in harness/testees.
+WebSocket-Node), each with its testee in harness/testees. websockets, ws and the browsers offer
+permessage-deflate by default; aiohttp and Tornado do not, so `aiohttp+deflate` and `tornado+deflate` are
+the same testees with it offered (for 12.* and 13.*).
 
 The Python testees run in the harness's own interpreter (the libraries are in the dev extras). The Node
 testee is one file with a switch; the packages come from interop/node_modules, which `npm ci` in
@@ -30,11 +32,12 @@ def contract_args(subject: str, drafts: tuple[Draft, ...], url: str, agent: str,
     return ["--url", url, "--agent", agent]
 
 
-def _python(name: str, module: str, package: str, summary: str) -> Subject:
+def _python(name: str, module: str, package: str, summary: str, options: tuple[str, ...] = ()) -> Subject:
     drafts = (Draft.RFC6455,)
 
     def argv(url: str, agent: str, draft: Draft) -> list[str]:
-        return [sys.executable, "-m", f"harness.testees.{module}", *contract_args(name, drafts, url, agent, draft)]
+        testee = [sys.executable, "-m", f"harness.testees.{module}", *options]
+        return [*testee, *contract_args(name, drafts, url, agent, draft)]
 
     def missing() -> str | None:
         if importlib.util.find_spec(package) is None:
@@ -65,6 +68,9 @@ LIBRARIES: tuple[Subject, ...] = (
     _python("websockets", "websockets_client", "websockets", "websockets (asyncio client), as its compliance client"),
     _python("aiohttp", "aiohttp_client", "aiohttp", "aiohttp's ClientSession.ws_connect"),
     _python("tornado", "tornado_client", "tornado", "Tornado's websocket_connect"),
+    # with permessage-deflate offered (websockets, ws and the browsers offer it by default; these do not)
+    _python("aiohttp+deflate", "aiohttp_client", "aiohttp", "aiohttp with compress=15", ("--compress", "15")),
+    _python("tornado+deflate", "tornado_client", "tornado", "Tornado with compression_options={}", ("--deflate",)),
     _node("ws", "ws", NODE_DRAFTS, "ws (Node), its WebSocket client"),
     # its client is hybi-13 only: the hixie-75/76 drivers in the package are server-side
     _node("websocket-driver", "websocket-driver", (Draft.RFC6455,), "websocket-driver (Node), its client driver"),

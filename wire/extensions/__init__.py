@@ -13,6 +13,7 @@ from .negotiation import (
     accept_offer,
     agree,
     check_response,
+    insist,
     negotiate,
 )
 
@@ -30,6 +31,7 @@ __all__ = [
     "agree",
     "check_response",
     "format_extensions",
+    "insist",
     "negotiate",
     "parse_extensions",
 ]

@@ -167,6 +167,37 @@ def negotiate(offers: Iterable[Extension], policy: DeflateParams = DeflateParams
     return ServerNegotiation(declined=tuple(declined))
 
 
+def insist(offers: Iterable[Extension], policies: Sequence[DeflateParams]) -> ServerNegotiation:
+    """A server that insists on its parameters (Autobahn's fuzzing server in 12.* and 13.*): each policy in
+    turn takes the first valid offer that allows all of it, and none may accept nothing. An offer allows a
+    client window limit only when it carries client_max_window_bits (RFC 7692 §7.1.2.2). The response holds
+    the offer's server_* requests (limited by the policy's) and the policy's client_* parameters, and
+    never repeats the client's own hints (client_no_context_takeover, a client_max_window_bits value)."""
+    valid: list[DeflateParams] = []
+    declined: list[tuple[Extension, str]] = []
+    for extension in offers:
+        if extension.name != PERMESSAGE_DEFLATE:
+            continue
+        try:
+            valid.append(DeflateParams.parse(extension, offer=True))
+        except NegotiationError as exc:
+            declined.append((extension, exc.reason))
+    for policy in policies:
+        for offer in valid:
+            if policy.client_max_window_bits is not None and offer.client_max_window_bits is None:
+                continue
+            response = DeflateParams(
+                server_no_context_takeover=offer.server_no_context_takeover or policy.server_no_context_takeover,
+                client_no_context_takeover=policy.client_no_context_takeover,
+                server_max_window_bits=_smallest(offer.server_max_window_bits, policy.server_max_window_bits),
+                client_max_window_bits=_limit(policy.client_max_window_bits),
+            )
+            client_bits = _smallest(_limit(offer.client_max_window_bits), response.client_max_window_bits)
+            agreement = _agreement(response, client_bits, offer.client_no_context_takeover)
+            return ServerNegotiation(response, agreement, tuple(declined))
+    return ServerNegotiation(declined=tuple(declined))
+
+
 # --- client ------------------------------------------------------------------------------------------
 
 

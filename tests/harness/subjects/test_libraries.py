@@ -18,7 +18,18 @@ RUNS = [(subject, draft) for subject in LIBRARIES for draft in subject.drafts]
 
 
 def test_the_libraries() -> None:
-    assert list(BY_NAME) == ["websockets", "aiohttp", "tornado", "ws", "websocket-driver", "websocket-node"]
+    assert list(BY_NAME) == [
+        "websockets",
+        "aiohttp",
+        "tornado",
+        "aiohttp+deflate",
+        "tornado+deflate",
+        "ws",
+        "websocket-driver",
+        "websocket-node",
+    ]
+    assert BY_NAME["aiohttp+deflate"].argv("ws://127.0.0.1:1", "a", Draft.RFC6455)[3:5] == ["--compress", "15"]
+    assert "--deflate" in BY_NAME["tornado+deflate"].argv("ws://127.0.0.1:1", "a", Draft.RFC6455)
     assert BY_NAME["ws"].drafts == (Draft.RFC6455, Draft.HYBI_08)
     assert BY_NAME["websocket-driver"].drafts == (Draft.RFC6455,)
 

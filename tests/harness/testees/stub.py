@@ -26,6 +26,7 @@ class Stub:
     url: str = ""
     echoes: dict[int, tuple[WSMsgType, object]] = field(default_factory=dict)  # case -> (type, data) received
     agents: list[str] = field(default_factory=list)  # the agent of each runCase, in order
+    offers: list[str] = field(default_factory=list)  # the Sec-WebSocket-Extensions of each runCase ("": none)
     reported: list[str] = field(default_factory=list)  # the agent of each updateReports
 
     @property
@@ -42,6 +43,7 @@ class Stub:
     async def case(self, request: web.Request) -> web.WebSocketResponse:
         number = int(request.query["case"])
         self.agents.append(request.query["agent"])
+        self.offers.append(request.headers.get("Sec-WebSocket-Extensions", ""))
         ws = web.WebSocketResponse()
         await ws.prepare(request)
         data = SENT[number][1] if number in SENT else NOT_UTF8

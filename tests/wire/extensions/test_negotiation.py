@@ -17,6 +17,7 @@ from wire.extensions import (
     accept_offer,
     agree,
     check_response,
+    insist,
     negotiate,
     parse_extensions,
 )
@@ -190,6 +191,44 @@ def test_negotiate_takes_the_first_valid_offer_and_says_why_it_declined_others()
         (f"{PMD}; server_max_window_bits=99", f"{PMD}: server_max_window_bits='99' is not a window size from 8 to 15"),
         (f"{PMD}; foo", f"{PMD}: unknown parameter 'foo' in an offer"),
     ]
+
+
+# Autobahn's fuzzing server (case13_x_x.py accept1..accept7) against Chromium's and Firefox's offers
+CHROMIUM, FIREFOX = f"{PMD}; client_max_window_bits", PMD
+CNCT = "client_no_context_takeover"
+
+
+@pytest.mark.parametrize(
+    ("offered", "policies", "answered"),
+    [
+        (CHROMIUM, [""], PMD),  # accept1: as offered, the client's hints not repeated
+        (f"{PMD}; {CNCT}; client_max_window_bits=10; server_max_window_bits=12", [""], f"{PMD}; {SMWB}=12"),
+        (FIREFOX, [CNCT], pmd(CNCT)),  # accept2
+        (CHROMIUM, [f"{CMWB}=9"], pmd(f"{CMWB}=9")),  # accept3
+        (FIREFOX, [f"{CMWB}=9"], None),  # the offer does not allow a client window: declined
+        (FIREFOX, [f"{CNCT}; {CMWB}=15"], None),
+        (CHROMIUM, [f"{CNCT}; {CMWB}=15"], pmd(f"{CNCT}; {CMWB}=15")),  # accept6
+        (f"{PMD}; server_no_context_takeover", [f"{SMWB}=10"], pmd(f"server_no_context_takeover; {SMWB}=10")),
+        # accept7: the first policy that an offer allows, the first such offer
+        (f"{FIREFOX}, {CHROMIUM}", [f"{CNCT}; {CMWB}=9", CNCT, ""], pmd(f"{CNCT}; {CMWB}=9")),
+        (FIREFOX, [f"{CNCT}; {CMWB}=9", CNCT, ""], pmd(CNCT)),
+        ("x-webkit-deflate-frame", [""], None),
+        (f"{PMD}; {CMWB}=7, {FIREFOX}", [""], PMD),  # an invalid offer is declined, the next one taken
+    ],
+)
+def test_insist(offered: str, policies: list[str], answered: str | None) -> None:
+    result = insist(parse_extensions([offered]), tuple(response(pmd(p)) for p in policies))
+    assert (str(result.response) if result.response else None) == answered
+    if result.response is not None:  # the client reaches the agreement the server holds
+        assert agree(parse_extensions([offered]), [ext(str(result.response))]) == result.agreement
+    else:
+        assert result.agreement is None
+
+
+def test_insist_keeps_the_clients_own_window_in_its_agreement() -> None:
+    result = insist([ext(f"{PMD}; {CMWB}=10")], (DeflateParams(),))
+    assert str(result.response) == PMD
+    assert result.agreement == Agreement(client_max_window_bits=10)
 
 
 def test_negotiate_without_a_valid_offer_accepts_nothing() -> None:
