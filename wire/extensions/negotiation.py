@@ -237,7 +237,7 @@ def agree(
 
     `as_answered` takes a valid permessage-deflate response that answers no offer as it reads (its own
     parameters, both directions) instead of failing: Autobahn's client does so in 12.* and 13.*, and
-    judges only the echoes. A response that offers nothing was asked for still fails."""
+    judges only the echoes. A response to a request that offered no permessage-deflate still fails."""
     responses = [e for e in accepted if e.name == PERMESSAGE_DEFLATE]
     if not responses:
         return None
