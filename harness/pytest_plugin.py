@@ -23,6 +23,7 @@ from wire import Draft
 
 from .agents import REGISTRY
 from .agents.python import PythonDriver
+from .cases.loader import LONG_CASES as LONG_PATTERNS
 from .cases.loader import CaseFileError, load_file, select
 from .run.engine import Item, plan, run_item
 from .run.refserver import START_TIMEOUT, ready_url, server_command
@@ -30,7 +31,7 @@ from .run.results import Behavior, CaseResult
 from .run.target import Target
 
 TARGET_KEY = pytest.StashKey[str]()
-LONG_CASES = "1[23].*.[5-9],1[23].*.1?"  # the Makefile's LONG_CASES: 4 KiB to 128 KiB, 1,000 messages each
+LONG_CASES = ",".join(LONG_PATTERNS)  # the long compression cases (harness/cases/loader.py)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -22,6 +22,8 @@ from typing import Any
 import pytest
 import yaml
 
+from harness.cases.loader import LONG_CASES as LONG_PATTERNS
+
 ROOT = Path(__file__).resolve().parent.parent
 DOCKERFILE = ROOT / "Dockerfile"
 COMPOSE = ROOT / "docker-compose.yml"
@@ -233,6 +235,15 @@ def makefile_default_agents() -> str:
     return match[1]
 
 
+def test_the_shell_copies_of_the_long_cases_are_the_harness_list() -> None:
+    """The Makefile's LONG_CASES (make report) and the image's EXCLUDE default write harness/cases/loader.py's
+    LONG_CASES for the shell."""
+    makefile = re.search(r"^LONG_CASES\s*:=\s*(.+)$", (ROOT / "Makefile").read_text(), re.MULTILINE)
+    assert makefile and makefile[1].split() == [f"'{p}'" for p in LONG_PATTERNS]
+    entry = re.search(r"^EXCLUDE=\$\{EXCLUDE-(.+)\}$", ENTRY.read_text(), re.MULTILINE)
+    assert entry and entry[1].split() == list(LONG_PATTERNS)
+
+
 def test_the_default_agents_are_the_makefiles(compose: dict[str, Any]) -> None:
     agents = makefile_default_agents()
     assert compose["services"]["harness"]["environment"]["AGENTS"] == f"${{AGENTS:-{agents}}}"
@@ -305,7 +316,7 @@ def test_deps_names() -> None:
 
 
 ENTRY_SETTINGS = ("TARGET", "DRAFTS", "AGENTS", "TLS_TARGET", "TLS_CA", "TLS_DRAFTS", "EXCLUDE")
-LONG_CASES = ["--exclude", "1[23].*.[5-9]", "1[23].*.1?"]  # the default EXCLUDE, as make report's
+LONG_CASES = ["--exclude", *LONG_PATTERNS]  # the default EXCLUDE: the long compression cases
 
 
 def run_entry(
