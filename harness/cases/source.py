@@ -101,9 +101,10 @@ def _text(node: yaml.Node) -> str | None:
     return node.value if isinstance(node, yaml.ScalarNode) else None
 
 
-class _Loader(yaml.SafeLoader):
+class _Loader(yaml.CSafeLoader):  # libyaml's parser (in PyYAML's wheels): the Python one took a quarter of the load
     def __init__(self, stream: str) -> None:
         super().__init__(stream)
+        self.text = stream
         self.found: list[tuple[YDict, Any, str]] = []  # (mapping, key, message): problems met while reading
 
 
@@ -154,13 +155,23 @@ def read_yaml(path: Path, name: str) -> tuple[Any, list[Problem]]:
     try:
         data = loader.get_single_data()
     except yaml.MarkedYAMLError as exc:
-        line = exc.problem_mark.line + 1 if exc.problem_mark else None
-        return None, [Problem(name, line, "", f"YAML syntax: {exc.problem}")]
+        return None, [_syntax_problem(name, loader.text, exc)]
     finally:
         loader.dispose()
     _annotate(data, (), set())
     problems = [Problem(name, m.where[k].line, format_path(m.where[k].path), msg) for m, k, msg in loader.found]
     return data, problems
+
+
+def _syntax_problem(name: str, text: str, exc: yaml.MarkedYAMLError) -> Problem:
+    """A YAML syntax error, worded by PyYAML's Python parser where it finds it too: libyaml's messages
+    ("did not find expected node content") do not say what was found instead."""
+    try:
+        yaml.safe_load(text)
+    except yaml.MarkedYAMLError as worded:
+        exc = worded
+    line = exc.problem_mark.line + 1 if exc.problem_mark else None
+    return Problem(name, line, "", f"YAML syntax: {exc.problem}")
 
 
 def locate(root: Any, path: Iterable[str | int]) -> Loc:
