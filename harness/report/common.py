@@ -74,6 +74,20 @@ def dumps(value: Any, *, indent: int | None = None) -> str:
     return json.dumps(value, indent=indent, ensure_ascii=False, default=json_default)
 
 
+def dumps_lines(value: Any, indent: str = "") -> str:
+    """JSON to read and to parse: an object a key per line, a list of objects an object per line, anything
+    else on one line. Written by json's C encoder, which an `indent` turns off: a detail file holds
+    thousands of events and wire chunks."""
+    inner = indent + " "
+    if isinstance(value, dict) and value:
+        items = ",\n".join(f"{inner}{dumps(str(k))}: {dumps_lines(v, inner)}" for k, v in value.items())
+        return f"{{\n{items}\n{indent}}}"
+    if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+        items = ",\n".join(inner + dumps(v) for v in value)
+        return f"[\n{items}\n{indent}]"
+    return dumps(value)
+
+
 def iso_time(ts: float | None) -> str:
     if ts is None:
         return ""

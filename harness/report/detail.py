@@ -16,14 +16,16 @@ ARROW = {"out": "→", "in": "←"}
 DIRECTION = {"out": "out (agent to peer)", "in": "in (peer to agent)"}
 
 
+_PRINTABLE = bytes(b if 0x20 <= b < 0x7F else 0x2E for b in range(256))  # anything else shown as "."
+
+
 def hexdump(data: bytes, *, start: int = 0) -> str:
     """Offset, 16 hex bytes (two groups of 8), and an ASCII column; plain text, not yet escaped."""
+    text = data.translate(_PRINTABLE).decode("ascii")
     lines = []
     for off in range(0, len(data), 16):
-        row = data[off : off + 16]
-        hexes = " ".join(f"{b:02x}" for b in row[:8]) + "  " + " ".join(f"{b:02x}" for b in row[8:])
-        text = "".join(chr(b) if 0x20 <= b < 0x7F else "." for b in row)
-        lines.append(f"{start + off:08x}  {hexes:<48}  |{text}|")
+        hexes = f"{data[off : off + 8].hex(' ')}  {data[off + 8 : off + 16].hex(' ')}"
+        lines.append(f"{start + off:08x}  {hexes:<48}  |{text[off : off + 16]}|")
     return "\n".join(lines)
 
 

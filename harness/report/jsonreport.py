@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from ..run.results import Behavior, CaseResult
-from .common import End, ResultSet, dumps, iso_time
+from .common import End, ResultSet, dumps_lines, iso_time
 
 
 def detail_json(result: CaseResult) -> str:
     """cases/<key>.json: the whole result, wire log included."""
-    return dumps(result.to_json(), indent=1) + "\n"
+    return dumps_lines(result.to_json()) + "\n"
 
 
 def index_json(results: ResultSet) -> dict[str, Any]:

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import copy
 import hashlib
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field, fields
 from typing import Any, ClassVar, Literal
 
 PREVIEW = 256  # bytes of a payload kept in a report
+_IMMUTABLE = (str, int, float, type(None))  # event values JSON takes as they are (bool is an int)
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,16 @@ class PayloadInfo:
         head = data[:PREVIEW]
         preview = head.decode("utf-8", "replace") if text else head.hex()
         return cls(len(data), hashlib.sha256(data).hexdigest(), preview, text, len(data) > PREVIEW)
+
+    def data(self) -> dict[str, Any]:
+        """As JSON data: asdict's result, without its deep copies (an event's data() writes one per payload)."""
+        return {
+            "size": self.size,
+            "sha256": self.sha256,
+            "preview": self.preview,
+            "text": self.text,
+            "truncated": self.truncated,
+        }
 
 
 NO_PAYLOAD = PayloadInfo(0, hashlib.sha256(b"").hexdigest(), "")
@@ -49,7 +60,11 @@ class Event:
             value = getattr(self, f.name)
             if f.name == "t" or (f.name == "actor" and not value):
                 continue
-            out[f.name] = asdict(value) if isinstance(value, PayloadInfo) else copy.deepcopy(value)
+            if isinstance(value, PayloadInfo):
+                value = value.data()
+            elif not isinstance(value, _IMMUTABLE):
+                value = copy.deepcopy(value)
+            out[f.name] = value
         return out
 
     def to_json(self) -> dict[str, Any]:

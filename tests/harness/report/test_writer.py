@@ -13,7 +13,7 @@ import pytest
 
 from harness.cases.model import CaseInfo
 from harness.report import ReportWriter, Summary
-from harness.report.common import case_sort_key
+from harness.report.common import case_sort_key, dumps_lines
 from harness.report.detail import hexdump
 from harness.report.junit import xml_safe
 from harness.run.events import CloseIn, CloseOut, MessageIn, Note, Opened, PayloadInfo, TcpClosed
@@ -392,6 +392,24 @@ def test_bad_run_id_is_refused(tmp_path: Path) -> None:
 def test_case_sort_key() -> None:
     ids = ["10.1", "2.10", "2.9", "2.9.1", "1.a", "1.2"]
     assert sorted(ids, key=case_sort_key) == ["1.2", "1.a", "2.9", "2.9.1", "2.10", "10.1"]
+
+
+def test_dumps_lines_is_json_with_an_object_per_line() -> None:
+    value = {"id": "1.1", "tags": ["a"], "empty": {}, "data": b"\x01", "events": [{"t": 0.5, "x": [1, 2]}, {"t": 1}]}
+    text = dumps_lines(value)
+    assert json.loads(text) == {**value, "data": "01"}
+    assert text.splitlines() == [
+        "{",
+        ' "id": "1.1",',
+        ' "tags": ["a"],',
+        ' "empty": {},',
+        ' "data": "01",',
+        ' "events": [',
+        '  {"t": 0.5, "x": [1, 2]},',
+        '  {"t": 1}',
+        " ]",
+        "}",
+    ]
 
 
 def test_xml_safe_and_hexdump() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 
 import pytest
 
@@ -46,3 +47,4 @@ def test_a_payload_keeps_its_size_digest_and_a_preview() -> None:
     assert (info.size, info.truncated, info.preview) == (400, True, "é" * 128)
     assert ev.PayloadInfo.of(b"\xff\x00").preview == "ff00"
     assert ev.Opened(0.0).data() == {"protocol": None}  # an empty actor is left out
+    assert info.data() == asdict(info)  # written field by field: every field
