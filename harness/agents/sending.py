@@ -76,9 +76,9 @@ class Encoder:
             frames = self.conn.frames_of_message(
                 kind, step.payload.to_bytes(), fragment_size=step.fragment_size, compress=step.compress
             )
-            data = b"".join(f.payload for f in frames)  # compressed, with permessage-deflate
             size = step.fragment_size
-            if step.empty_final_frame and size and len(data) > size and len(data) % size == 0:
+            length = sum(len(f.payload) for f in frames)  # compressed, with permessage-deflate
+            if step.empty_final_frame and size and length > size and length % size == 0:
                 # Autobahn's sendMessage: frames of `size` bytes until the payload is used up, then a final
                 # frame with the rest, which is empty when the fragments fill the payload
                 frames[-1] = frames[-1]._replace(fin=False)
