@@ -1,9 +1,8 @@
-"""Browsers under test: Debian's Chromium and Firefox ESR, launched as the browser agents launch them
-(harness/agents/browser/engines.py), each running the testee page harness/testees/browser.html."""
+"""Browsers under test: Debian's Chromium and Firefox ESR, headless, started on their own (no Playwright;
+harness/testees/browser.py says why), each running the testee page harness/testees/browser.html."""
 
 from __future__ import annotations
 
-import importlib.util
 import sys
 
 from wire import Draft
@@ -23,11 +22,9 @@ def _browser(engine: Engine) -> Subject:
     def missing() -> str | None:
         if engine.path() is None:
             return f"{engine.title} not found at {' or '.join(engine.paths)} (apt-get install -y {engine.package})"
-        if importlib.util.find_spec("playwright") is None:
-            return "the Python package playwright is not installed (pip install -e .)"
         return None
 
-    return Subject(engine.name, f"{engine.title} (Debian's), a page driven by Playwright", drafts, argv, missing)
+    return Subject(engine.name, f"{engine.title} (Debian's), a page in a headless browser", drafts, argv, missing)
 
 
 BROWSERS: tuple[Subject, ...] = (_browser(CHROMIUM), _browser(FIREFOX))

@@ -9,5 +9,5 @@ bounds its wall time.
 - contract.py: the URLs, the command line (--url, --agent) and the case loop the Python testees share;
 - websockets_client.py, aiohttp_client.py, tornado_client.py: the Python libraries;
 - node/testee.js: the Node libraries (ws, websocket-driver, WebSocket-Node), one switch;
-- browser.py and browser.html: a browser page that runs the whole loop, driven by Playwright.
+- browser.py and browser.html: a page that runs the whole loop in a headless browser started on its own.
 """
