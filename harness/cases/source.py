@@ -104,7 +104,6 @@ def _text(node: yaml.Node) -> str | None:
 class _Loader(yaml.CSafeLoader):  # libyaml's parser (in PyYAML's wheels): the Python one took a quarter of the load
     def __init__(self, stream: str) -> None:
         super().__init__(stream)
-        self.text = stream
         self.found: list[tuple[YDict, Any, str]] = []  # (mapping, key, message): problems met while reading
 
 
@@ -149,13 +148,14 @@ def _annotate(node: Any, path: KeyPath, seen: set[int]) -> None:
 
 def read_yaml(path: Path, name: str) -> tuple[Any, list[Problem]]:
     try:
-        loader = _Loader(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         return None, [Problem(name, None, "", f"cannot read the file: {exc}")]
+    loader = _Loader(text)
     try:
         data = loader.get_single_data()
     except yaml.MarkedYAMLError as exc:
-        return None, [_syntax_problem(name, loader.text, exc)]
+        return None, [_syntax_problem(name, text, exc)]
     finally:
         loader.dispose()
     _annotate(data, (), set())
