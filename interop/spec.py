@@ -120,7 +120,7 @@ class ClientSpec:
     version: tuple[Need, ...]
 
 
-PIP = {name: Need("pip", name) for name in ("websockets", "aiohttp", "tornado", "playwright")}
+PIP = {name: Need("pip", name) for name in ("websockets", "aiohttp", "tornado")}
 NPM = {name: Need("npm", name) for name in ("ws", "websocket-driver", "websocket")}
 LWS = Need("apt", "libwebsockets-test-server")
 JETTY = (Need("apt", "libjetty9-java"), Need("apt", "libjetty9-extra-java"))
@@ -243,6 +243,6 @@ CLIENTS: tuple[ClientSpec, ...] = (
     _client("ws", "ws client (Node.js)", NPM["ws"]),
     _client("websocket-driver", "websocket-driver client (Node.js)", NPM["websocket-driver"]),
     _client("websocket-node", "websocket / WebSocket-Node client (Node.js)", NPM["websocket"]),
-    _client("chromium", "Chromium (headless, Playwright)", PIP["playwright"]),
-    _client("firefox", "Firefox ESR (headless, Playwright)", PIP["playwright"]),
+    _client("chromium", "Chromium (headless)", Need("apt", "chromium")),
+    _client("firefox", "Firefox ESR (headless)", Need("apt", "firefox-esr")),
 )

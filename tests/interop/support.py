@@ -85,7 +85,7 @@ def matrix() -> Matrix:
                 ),
             ],
         ),
-        ClientResult("chromium", "Chromium", error="install failed: playwright: no network"),
+        ClientResult("chromium", "Chromium", error="install failed: chromium: no network"),
         ClientResult(
             "firefox",
             "Firefox ESR",
