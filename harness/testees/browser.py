@@ -34,7 +34,7 @@ from .contract import say
 ENGINES = {engine.name: engine for engine in (CHROMIUM, FIREFOX)}
 PAGE = files(__package__).joinpath("browser.html").read_text(encoding="utf-8")
 # a fresh Firefox profile's first-run chores, which would only try the network
-FIREFOX_PREFS = {
+FIRST_RUN_PREFS = {
     "browser.shell.checkDefaultBrowser": False,
     "browser.aboutwelcome.enabled": False,
     "datareporting.policy.dataSubmissionEnabled": False,
@@ -75,7 +75,7 @@ def command(engine: Engine, path: str, profile: Path, url: str) -> list[str]:
     """The command line that opens `url` in a headless browser with the profile directory `profile`."""
     if engine.name == CHROMIUM.name:
         return [path, "--headless", *LAUNCH_ARGS, f"--user-data-dir={profile}", url]
-    prefs = "".join(f"user_pref({json.dumps(k)}, {json.dumps(v)});\n" for k, v in FIREFOX_PREFS.items())
+    prefs = "".join(f"user_pref({json.dumps(k)}, {json.dumps(v)});\n" for k, v in FIRST_RUN_PREFS.items())
     (profile / "user.js").write_text(prefs, encoding="utf-8")
     return [path, "--headless", "--no-remote", "--profile", str(profile), url]
 
